@@ -1,0 +1,161 @@
+"""Execute the notebooks with papermill and write the report.
+
+    python -m rec_utils.run                       # every notebook, in numeric order
+    python -m rec_utils.run 01 -p sample_frac 0.1 # one notebook with an override
+    python -m rec_utils.run --inplace             # refresh the committed outputs (maintainers)
+
+Executed copies go to reports/<name>.ipynb with an HTML export beside them, and
+reports/index.html links them with run time and status. A failing notebook is named
+with its cell; the command then exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from rec_utils.paths import NOTEBOOKS_DIR, REPORTS_DIR, relative
+
+QUIET_KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
+
+
+@dataclass
+class RunResult:
+    """Outcome of one notebook run."""
+
+    notebook: Path
+    output: Path
+    seconds: float
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def find_notebooks(selectors: list[str], notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """Notebooks in numeric order; `selectors` ("01", "02_svd" or a file name) pick some."""
+    all_notebooks = sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+    if not selectors:
+        return all_notebooks
+    chosen = []
+    for sel in selectors:
+        matches = [nb for nb in all_notebooks if nb.name.startswith(Path(sel).stem)]
+        if len(matches) != 1:
+            names = ", ".join(nb.stem for nb in all_notebooks)
+            raise SystemExit(f"notebook selector {sel!r} matches {len(matches)} notebooks; choose from: {names}")
+        chosen.append(matches[0])
+    return chosen
+
+
+def notebook_title(path: Path) -> str:
+    """The first Markdown heading of a notebook."""
+    for cell in json.loads(Path(path).read_text())["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("# ").strip()
+    return path.stem
+
+
+def execute(notebook: Path, output: Path, parameters: dict) -> RunResult:
+    """Run one notebook with papermill in its own folder; never raises for notebook errors."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    error = None
+    try:
+        pm.execute_notebook(
+            str(notebook), str(output), parameters=parameters or None,
+            cwd=str(notebook.parent), progress_bar=False, log_output=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        error = f"cell {exc.cell_index} (execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
+    return RunResult(notebook, output, time.perf_counter() - start, error)
+
+
+def export_html(executed: Path) -> Path:
+    """HTML export of an executed notebook, next to it."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(executed))
+    target = executed.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def write_index(results: list[RunResult], reports_dir: Path = REPORTS_DIR) -> Path:
+    """reports/index.html: one row per notebook with status, run time and links."""
+    rows = []
+    for r in results:
+        status = "ok" if r.ok else f"FAILED: {html.escape(r.error)}"
+        rows.append(
+            f"<tr><td>{html.escape(notebook_title(r.notebook))}</td><td>{status}</td>"
+            f"<td>{r.seconds:.1f} s</td><td><a href='{r.output.with_suffix('.html').name}'>HTML</a> · "
+            f"<a href='{r.output.name}'>notebook</a></td></tr>"
+        )
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>interest-lab report</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 12px;text-align:left}</style>"
+        "<h1>interest-lab: reproduction report</h1>"
+        f"<p>Generated {time.strftime('%Y-%m-%d %H:%M:%S')} by <code>python -m rec_utils.run</code>.</p>"
+        "<table><tr><th>Notebook</th><th>Status</th><th>Run time</th><th>Output</th></tr>"
+        + "".join(rows)
+        + "</table><p>Other results: <a href='errata.csv'>errata.csv</a> · <a href='metrics/'>metrics/</a> · "
+        "<a href='figures/'>figures/</a> · <a href='benchmarks.csv'>benchmarks.csv</a></p>"
+    )
+    index = Path(reports_dir) / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m rec_utils.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", help="notebook number or name prefix (default: all)")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="override a parameter (value parsed as YAML: 0.1, true, [1, 2], text)")
+    parser.add_argument("--inplace", action="store_true",
+                        help="write outputs back into notebooks/ (refreshes what nbval checks)")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML export")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    parameters = {name: yaml.safe_load(value) for name, value in args.parameter}
+    if args.inplace and parameters:
+        raise SystemExit("--inplace refreshes committed outputs with default parameters; drop -p")
+    os.environ.update(QUIET_KERNEL_ENV)
+    if args.inplace:
+        os.environ["INTEREST_LAB_PROGRESS"] = "0"  # committed outputs hold no timing text
+    notebooks = find_notebooks(args.notebooks)
+    REPORTS_DIR.mkdir(parents=True, exist_ok=True)
+    results = []
+    for nb in notebooks:
+        output = nb if args.inplace else REPORTS_DIR / nb.name
+        print(f"running {relative(nb)} ...", flush=True)
+        result = execute(nb, output, parameters)
+        results.append(result)
+        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.1f} s -> {relative(output)}", flush=True)
+        if not result.ok:
+            print(f"  notebook {nb.name} failed at {result.error}", file=sys.stderr, flush=True)
+        if not args.no_html and not args.inplace:
+            export_html(output)
+    if not args.inplace:
+        print(f"report: {relative(write_index(results))}")
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"FAILED: {r.notebook.name} at {r.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""requirements.txt and environment.yml must pin the same packages at the same versions."""
+
+import re
+
+import yaml
+
+from rec_utils.paths import REPO_ROOT
+
+
+def _pins(lines):
+    pins = {}
+    for line in lines:
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, ver = line.partition("==")
+            assert ver, f"unpinned requirement: {line}"
+            pins[re.sub(r"[-_.]+", "-", name.lower())] = ver
+    return pins
+
+
+def test_requirements_and_environment_agree():
+    requirements = _pins((REPO_ROOT / "requirements.txt").read_text().splitlines())
+    env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    assert _pins(pip_section) == requirements
+    assert "python=3.11" in env["dependencies"]
+
+
+def test_design_card_packages_are_pinned():
+    requirements = _pins((REPO_ROOT / "requirements.txt").read_text().splitlines())
+    for name in ["jupyterlab", "papermill", "nbval", "numpy", "pandas", "pyarrow", "scikit-learn",
+                 "tensorflow-cpu", "keras", "matplotlib", "seaborn", "pytest"]:
+        assert name in requirements, name

@@ -1,0 +1,28 @@
+"""House rules every committed notebook follows (checked on the files, without running them)."""
+
+import json
+import re
+
+import pytest
+
+from rec_utils.paths import NOTEBOOKS_DIR
+
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_conventions(path):
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "parameters" in code[0]["metadata"].get("tags", []), "first code cell must be tagged 'parameters'"
+    assert nb["metadata"]["kernelspec"]["name"] == "interest-lab"
+    assert any(c.get("outputs") for c in code), "committed without outputs: nbval would check nothing"
+    outputs = json.dumps([c.get("outputs", []) for c in code])
+    assert '"ename"' not in outputs and "Traceback" not in outputs
+    assert not re.search(r"/(root|work|tmp|home)/", outputs), "an output shows a machine path"
+    assert "stderr" not in outputs, "stderr in a stored output (warnings or log noise)"
+    assert "save_metrics(" in "".join(code[-1]["source"]), "last cell must save the headline results"
