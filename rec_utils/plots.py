@@ -53,3 +53,35 @@ def distribution_plot(values: pd.Series, *, xlabel: str, title: str) -> plt.Figu
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def calibration_plot(y_true: np.ndarray, probabilities: dict[str, np.ndarray], n_bins: int = 10) -> plt.Figure:
+    """Reliability diagram: mean predicted probability vs observed frequency, per model (quantile bins)."""
+    from sklearn.calibration import calibration_curve
+
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.plot([0, 1], [0, 1], color="grey", ls=":", label="perfectly calibrated")
+    for name, prob in probabilities.items():
+        observed, predicted = calibration_curve(y_true, prob, n_bins=n_bins, strategy="quantile")
+        ax.plot(predicted, observed, marker="o", label=name)
+    ax.set(xlabel="mean predicted probability", ylabel="observed frequency", title="Calibration")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def metric_by_parameter_plot(results: pd.DataFrame, *, x: str, metrics: list[str], hue: str,
+                             baselines: dict[str, dict[str, float]] | None = None) -> plt.Figure:
+    """One panel per metric: metric against parameter `x`, a line per `hue`, dashed baselines."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.6), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for name, group in results.groupby(hue, sort=False):
+            ax.plot(group[x], group[metric], marker="o", label=name)
+        for name, values in (baselines or {}).items():
+            ax.axhline(values[metric], ls="--", color="grey", label=name)
+        ax.set(xlabel=x, title=metric)
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(sorted(results[x].unique()), labels=[f"{v:g}" for v in sorted(results[x].unique())])
+    axes[0][0].legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,107 @@
+"""Ranking metrics at k, vectorised over users.
+
+Inputs everywhere:
+    recommended  int array (n_users, K): item indices, best first (K >= k)
+    relevant     scipy.sparse matrix (n_users, n_items): nonzero = relevant held-out item
+
+Per-user functions return float arrays of length n_users, with NaN for users that have no
+relevant item (the metric is undefined for them); `ranking_report` averages over the
+users that have at least one. Recall divides by the user's number of relevant items;
+NDCG and MAP normalise by the best possible ranking, min(n_relevant, k) hits on top.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def _check(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> tuple[np.ndarray, sp.csr_matrix]:
+    recommended = np.asarray(recommended)
+    if recommended.ndim != 2:
+        raise ValueError(f"recommended must be 2-D (users, K), got shape {recommended.shape}")
+    if not 1 <= k <= recommended.shape[1]:
+        raise ValueError(f"k must be between 1 and {recommended.shape[1]}, got {k}")
+    relevant = sp.csr_matrix(relevant)
+    if relevant.shape[0] != recommended.shape[0]:
+        raise ValueError(f"{recommended.shape[0]} users recommended but relevant has {relevant.shape[0]} rows")
+    return recommended[:, :k], relevant
+
+
+def hits_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
+    """Boolean (n_users, k): whether each recommended item is relevant for its user."""
+    recommended, relevant = _check(recommended, relevant, k)
+    relevant.sum_duplicates()
+    n_items = relevant.shape[1]
+    rel_rows = np.repeat(np.arange(relevant.shape[0], dtype=np.int64), np.diff(relevant.indptr))
+    rel_keys = rel_rows * n_items + relevant.indices.astype(np.int64)  # sorted: rows, then sorted indices
+    rel_keys.sort()
+    rec_keys = np.arange(recommended.shape[0], dtype=np.int64)[:, None] * n_items + recommended.astype(np.int64)
+    if rel_keys.size == 0:
+        return np.zeros(recommended.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(rel_keys, rec_keys), rel_keys.size - 1)
+    return rel_keys[pos] == rec_keys
+
+
+def _n_relevant(relevant: sp.spmatrix) -> np.ndarray:
+    return np.diff(sp.csr_matrix(relevant).indptr).astype(float)
+
+
+def _undefined_where_no_relevant(values: np.ndarray, n_rel: np.ndarray) -> np.ndarray:
+    return np.where(n_rel > 0, values, np.nan)
+
+
+def precision_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
+    """Share of the top k that is relevant."""
+    hits = hits_at_k(recommended, relevant, k)
+    return _undefined_where_no_relevant(hits.sum(axis=1) / k, _n_relevant(relevant))
+
+
+def recall_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
+    """Share of the user's relevant items found in the top k."""
+    hits = hits_at_k(recommended, relevant, k)
+    n_rel = _n_relevant(relevant)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _undefined_where_no_relevant(hits.sum(axis=1) / n_rel, n_rel)
+
+
+def hit_rate_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
+    """1 when at least one of the top k is relevant, else 0."""
+    hits = hits_at_k(recommended, relevant, k)
+    return _undefined_where_no_relevant(hits.any(axis=1).astype(float), _n_relevant(relevant))
+
+
+def ndcg_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
+    """DCG of the top k (binary gains, discount 1/log2(rank+1)) over the ideal DCG."""
+    hits = hits_at_k(recommended, relevant, k)
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    dcg = hits @ discounts
+    n_rel = _n_relevant(relevant)
+    ideal = np.concatenate([[0.0], np.cumsum(discounts)])[np.minimum(n_rel, k).astype(int)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _undefined_where_no_relevant(dcg / ideal, n_rel)
+
+
+def average_precision_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
+    """AP@k: mean of precision@i at each hit position i, over min(n_relevant, k)."""
+    hits = hits_at_k(recommended, relevant, k)
+    precision_at_each = np.cumsum(hits, axis=1) / np.arange(1, k + 1)
+    n_rel = _n_relevant(relevant)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ap = (precision_at_each * hits).sum(axis=1) / np.minimum(n_rel, k)
+    return _undefined_where_no_relevant(ap, n_rel)
+
+
+RANKING_METRICS = {
+    "precision": precision_at_k,
+    "recall": recall_at_k,
+    "ndcg": ndcg_at_k,
+    "map": average_precision_at_k,
+    "hit_rate": hit_rate_at_k,
+}
+
+
+def ranking_report(recommended: np.ndarray, relevant: sp.spmatrix, k: int,
+                   metrics: tuple[str, ...] = ("precision", "recall", "ndcg", "hit_rate")) -> dict[str, float]:
+    """Mean of each metric at k over users with at least one relevant item: {'ndcg@10': ...}."""
+    return {f"{name}@{k}": float(np.nanmean(RANKING_METRICS[name](recommended, relevant, k))) for name in metrics}

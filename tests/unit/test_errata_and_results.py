@@ -1,0 +1,29 @@
+import json
+
+import pytest
+
+from rec_utils.errata import load_errata, record_erratum
+from rec_utils.results import load_metrics, save_metrics
+
+
+def test_errata_rows_are_replaced_not_duplicated(tmp_path):
+    path = tmp_path / "errata.csv"
+    record_erratum("4.2-x", "4.2", "0.732", "0.9746", "wrong", "03", path=path)
+    record_erratum("4.1-y", "4.1", "a", "b", "confirmed", "02", path=path)
+    table = record_erratum("4.2-x", "4.2", "0.732", "0.9747", "wrong", "03", path=path)
+    assert table["claim_id"].tolist() == ["4.1-y", "4.2-x"]
+    assert load_errata(path).set_index("claim_id").loc["4.2-x", "we_compute"] == "0.9747"
+    with pytest.raises(ValueError, match="status"):
+        record_erratum("z", "1", "a", "b", "maybe", "00", path=path)
+
+
+def test_metrics_round_trip_and_refuse_nan(tmp_path):
+    import numpy as np
+
+    save_metrics("nb", {"auc": np.float64(0.75), "v": np.array([1, 2])}, metrics_dir=tmp_path)
+    assert load_metrics("nb", metrics_dir=tmp_path) == {"auc": 0.75, "v": [1, 2]}
+    assert json.loads((tmp_path / "nb.json").read_text())["auc"] == 0.75
+    with pytest.raises(ValueError, match="not finite"):
+        save_metrics("bad", {"x": float("nan")}, metrics_dir=tmp_path)
+    with pytest.raises(FileNotFoundError, match="run notebook missing"):
+        load_metrics("missing", metrics_dir=tmp_path)

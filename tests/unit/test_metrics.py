@@ -1,0 +1,52 @@
+"""Ranking metrics against hand-computed cases and scikit-learn."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.metrics import ndcg_score
+
+from rec_utils.metrics import (average_precision_at_k, hit_rate_at_k, hits_at_k, ndcg_at_k, precision_at_k,
+                               ranking_report, recall_at_k)
+
+RECOMMENDED = np.array([[0, 1, 2, 3], [4, 5, 6, 7], [0, 1, 2, 3], [2, 0, 1, 3]])
+# user 0: relevant {1, 3}; user 1: {9} (fewer relevant than k, no hit); user 2: none; user 3: {2}
+RELEVANT = sp.csr_matrix(([1, 1, 1, 1], ([0, 0, 1, 3], [1, 3, 9, 2])), shape=(4, 10))
+
+
+def test_hits():
+    assert hits_at_k(RECOMMENDED, RELEVANT, 4).astype(int).tolist() == [[0, 1, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]
+
+
+def test_hand_computed_values():
+    nan = np.nan
+    np.testing.assert_allclose(precision_at_k(RECOMMENDED, RELEVANT, 4), [0.5, 0, nan, 0.25])
+    np.testing.assert_allclose(recall_at_k(RECOMMENDED, RELEVANT, 4), [1.0, 0, nan, 1.0])
+    np.testing.assert_allclose(hit_rate_at_k(RECOMMENDED, RELEVANT, 4), [1, 0, nan, 1])
+    dcg0 = 1 / np.log2(3) + 1 / np.log2(5)
+    np.testing.assert_allclose(ndcg_at_k(RECOMMENDED, RELEVANT, 4), [dcg0 / (1 + 1 / np.log2(3)), 0, nan, 1.0])
+    np.testing.assert_allclose(average_precision_at_k(RECOMMENDED, RELEVANT, 4), [(1 / 2 + 2 / 4) / 2, 0, nan, 1.0])
+
+
+def test_k_smaller_than_list_and_report_skips_users_without_relevant_items():
+    np.testing.assert_allclose(precision_at_k(RECOMMENDED, RELEVANT, 1), [0, 0, np.nan, 1])
+    report = ranking_report(RECOMMENDED, RELEVANT, 4)
+    assert report["precision@4"] == pytest.approx((0.5 + 0 + 0.25) / 3)
+    assert report["hit_rate@4"] == pytest.approx(2 / 3)
+
+
+def test_ndcg_agrees_with_scikit_learn():
+    rng = np.random.default_rng(0)
+    n_users, n_items, k = 200, 50, 10
+    relevance = (rng.random((n_users, n_items)) < 0.1).astype(float)
+    relevance[relevance.sum(axis=1) == 0, 0] = 1.0  # every user has at least one relevant item
+    scores = rng.random((n_users, n_items))
+    recommended = np.argsort(-scores, axis=1)[:, :k]
+    ours = ndcg_at_k(recommended, sp.csr_matrix(relevance), k)
+    assert ours.mean() == pytest.approx(ndcg_score(relevance, scores, k=k), abs=1e-12)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="k must be between"):
+        precision_at_k(RECOMMENDED, RELEVANT, 5)
+    with pytest.raises(ValueError, match="relevant has 3 rows"):
+        precision_at_k(RECOMMENDED, RELEVANT[:3], 2)

@@ -1,0 +1,31 @@
+import numpy as np
+import scipy.sparse as sp
+
+from rec_utils.recommend import item_knn_scores, popularity_scores
+from rec_utils.topk import factor_scores, top_k, top_k_from_scores
+
+
+def test_top_k_matches_a_brute_force_sort_with_exclusions():
+    rng = np.random.default_rng(1)
+    U, V = rng.standard_normal((300, 8)), rng.standard_normal((120, 8))
+    exclude = sp.random(300, 120, density=0.1, random_state=2, format="csr")
+    got = top_k(factor_scores(U, V), 300, 7, exclude=exclude, batch_size=64)
+    scores = U @ V.T
+    scores[exclude.toarray() != 0] = -np.inf
+    expected = np.argsort(-scores, axis=1, kind="stable")[:, :7]
+    np.testing.assert_array_equal(got, expected)
+    assert not (exclude.toarray()[np.arange(300)[:, None], got] != 0).any()  # no excluded item recommended
+
+
+def test_subset_of_users_and_row_order():
+    scores = np.array([[0.1, 0.9, 0.5], [0.7, 0.2, 0.3]])
+    np.testing.assert_array_equal(top_k_from_scores(scores, 2), [[1, 2], [0, 2]])
+    got = top_k(lambda b: scores[b], 2, 1, users=np.array([1]))
+    np.testing.assert_array_equal(got, [[0]])
+
+
+def test_popularity_and_item_knn_scores():
+    train = sp.csr_matrix(np.array([[1, 1, 0], [0, 1, 0], [0, 1, 1]], dtype=float))
+    np.testing.assert_array_equal(popularity_scores(train)(np.array([0, 2])), [[1, 3, 1], [1, 3, 1]])
+    similarity = sp.csr_matrix(np.array([[0, 0.5, 0.2], [0.5, 0, 0.1], [0.2, 0.1, 0]]))
+    np.testing.assert_allclose(item_knn_scores(train, similarity)(np.array([0])), [[0.5, 0.5, 0.3]])
