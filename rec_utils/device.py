@@ -24,7 +24,7 @@ def visible_gpus() -> list[str]:
     if backend == "jax":
         import jax
 
-        return [str(d) for d in jax.devices() if d.platform == "gpu"]
+        return [d.device_kind for d in jax.devices() if d.platform == "gpu"]
     if backend == "torch":
         import torch
 
@@ -55,3 +55,17 @@ def require_device(device: str) -> str:
             "run with device='auto' or 'cpu', or on a machine with a GPU"
         )
     return "gpu" if has_gpu else "cpu"
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, numpy and the Keras backend. On TensorFlow also make its ops deterministic and
+    silence its Python-side warnings (retracing notices hold memory addresses, which would make
+    notebook outputs differ between runs)."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    if keras_backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+        tf.get_logger().setLevel("ERROR")

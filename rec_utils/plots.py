@@ -85,3 +85,31 @@ def metric_by_parameter_plot(results: pd.DataFrame, *, x: str, metrics: list[str
     axes[0][0].legend()
     fig.tight_layout()
     return fig
+
+
+def interval_plot(table: pd.DataFrame, metric: str, *, title: str) -> plt.Figure:
+    """Point estimates with their intervals (columns metric, 'metric low', 'metric high'), one row per model."""
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
+    y = np.arange(len(table))
+    ax.errorbar(table[metric], y, xerr=[table[metric] - table[f"{metric} low"], table[f"{metric} high"] - table[metric]],
+                fmt="o", capsize=3)
+    ax.set_yticks(y, labels=table.index)
+    ax.invert_yaxis()
+    ax.set(xlabel=f"{metric} (95% bootstrap interval)", title=title)
+    fig.tight_layout()
+    return fig
+
+
+def learning_curves(history: dict[str, list[float]], *, title: str) -> plt.Figure:
+    """Training and validation loss (and AUC when recorded) per epoch from a Keras History.history."""
+    panels = [m for m in ("loss", "auc") if m in history]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.4), squeeze=False)
+    for ax, metric in zip(axes[0], panels):
+        epochs = np.arange(1, len(history[metric]) + 1)
+        ax.plot(epochs, history[metric], marker="o", label="train")
+        ax.plot(epochs, history[f"val_{metric}"], marker="o", label="validation")
+        ax.set(xlabel="epoch", ylabel=metric)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

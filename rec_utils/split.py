@@ -75,3 +75,13 @@ def build_interactions(train: pd.DataFrame, test: pd.DataFrame) -> Interactions:
     test_m.eliminate_zeros()
     test_m.data[:] = 1.0
     return Interactions(train_m, test_m, users, items)
+
+
+def split_groups(groups: np.ndarray, fractions: tuple[float, ...] = (0.6, 0.2, 0.2), seed: int = 0) -> list[np.ndarray]:
+    """Boolean row masks, one per fraction, assigning whole groups (e.g. users) at random."""
+    if not np.isclose(sum(fractions), 1.0) or min(fractions) <= 0:
+        raise ValueError(f"fractions must be positive and sum to 1, got {fractions}")
+    unique = np.unique(groups)
+    shuffled = np.random.default_rng(seed).permutation(unique)
+    bounds = np.round(np.cumsum((0.0,) + tuple(fractions)) * len(unique)).astype(int)
+    return [np.isin(groups, shuffled[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])]

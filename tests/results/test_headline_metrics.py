@@ -68,3 +68,40 @@ def test_errata_record_has_the_checked_claims():
     assert "0.9746" in errata.loc["4.2-cosine-example", "we_compute"]
     assert errata.loc["4.3-logistic-sign", "status"] == "wrong"
     assert errata.loc["4.1-svd-example", "status"] == "confirmed"
+
+
+def test_05_feature_extraction():
+    m = load_metrics("05_feature_extraction")
+    assert m["as_printed_shape"] == [2, 2]  # the article's call learns from the two column names
+    assert m["count_matrix_shape"][0] == m["n_impressions"] == 38_400
+    assert m["vgg_top_dim"] == 1000 and m["vgg_base_dim"] == 512
+    assert m["image_features_shape"] == [2000, 512]
+    assert m["click_rate"] == pytest.approx(0.30, abs=0.02)
+    # a linear probe recovers the product class from the image features far above chance (0.1)
+    assert min(m["probe_accuracy"].values()) > 0.6
+
+
+def test_06_click_model():
+    m = load_metrics("06_click_model")
+    ab = m["ablation"]
+    bayes, fused = ab["Bayes-optimal (true p)"]["AUC"], ab["text + image + attributes"]["AUC"]
+    assert bayes == pytest.approx(0.83, abs=0.02)
+    assert fused == pytest.approx(0.70, abs=0.03) and fused < bayes
+    assert ab["text + image"]["AUC"] > ab["text only"]["AUC"]  # measured here: the image adds signal
+    assert fused > ab["logistic regression"]["AUC"]
+    for row in ab.values():
+        assert row["AUC low"] <= row["AUC"] <= row["AUC high"]
+    assert m["reload_max_diff"] < 1e-5
+    retail = m["retail"]
+    assert retail["logistic regression (notebook 04)"]["AUC"] == pytest.approx(0.853, abs=0.02)
+    assert retail["fused model: text + attributes"]["AUC"] == pytest.approx(0.88, abs=0.03)
+
+
+def test_benchmarks_file_has_rows():
+    import pandas as pd
+
+    from rec_utils.benchmarks import BENCHMARKS_PATH
+
+    rows = pd.read_csv(BENCHMARKS_PATH)
+    assert {"click_model"} <= set(rows["benchmark"])
+    assert (rows["value"] > 0).all()

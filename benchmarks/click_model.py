@@ -1,0 +1,74 @@
+"""Throughput of the click model and of VGG16 feature extraction on the current device.
+
+    python benchmarks/click_model.py                          # CPU defaults
+    python benchmarks/click_model.py --image-size 224 --n-examples 200000 --batch-size 1024 --mixed-precision
+    KERAS_BACKEND=jax python benchmarks/click_model.py ...    # same code on JAX (e.g. on a GPU machine)
+
+Prints a table and appends one row per measurement to reports/benchmarks.csv
+(training examples/s, VGG16 images/s), with the device, backend and parameters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--image-size", type=int, default=32)
+    parser.add_argument("--n-images", type=int, default=512, help="images through VGG16 per timed run")
+    parser.add_argument("--vgg-batch-size", type=int, default=128)
+    parser.add_argument("--n-examples", type=int, default=20_000, help="training examples per timed epoch")
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--vocab-size", type=int, default=40)
+    parser.add_argument("--mixed-precision", action="store_true")
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"])
+    parser.add_argument("--output", default=None, help="CSV to append to (default reports/benchmarks.csv)")
+    args = parser.parse_args(argv)
+
+    import keras
+
+    from rec_utils.benchmarks import BENCHMARKS_PATH, append_rows, best_time, cpu_description
+    from rec_utils.click_model import build_click_model
+    from rec_utils.device import keras_backend, require_device, visible_gpus
+    from rec_utils.features import grey_to_rgb_batch, load_vgg16
+
+    ran_on = require_device(args.device)
+    if args.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    device = ", ".join(visible_gpus()) if ran_on == "gpu" else cpu_description()
+    rng = np.random.default_rng(0)
+
+    vgg, _ = load_vgg16("none", args.image_size)
+    grey = rng.integers(0, 256, (args.n_images, 28, 28), dtype=np.uint8)
+    batch = keras.applications.vgg16.preprocess_input(grey_to_rgb_batch(grey, args.image_size))
+    vgg.predict(batch[: args.vgg_batch_size], batch_size=args.vgg_batch_size, verbose=0)  # compile / warm up
+    vgg_seconds = best_time(lambda: vgg.predict(batch, batch_size=args.vgg_batch_size, verbose=0), repeats=2)
+
+    model = build_click_model(vocab_size=args.vocab_size, max_len=8, image_dim=512, n_attributes=11)
+    n = args.n_examples
+    inputs = {"query_tokens": rng.integers(0, args.vocab_size, (n, 8)).astype("int32"),
+              "title_tokens": rng.integers(0, args.vocab_size, (n, 8)).astype("int32"),
+              "image_features": rng.standard_normal((n, 512)).astype("float32"),
+              "attributes": rng.standard_normal((n, 11)).astype("float32")}
+    labels = rng.integers(0, 2, n).astype("float32")
+    model.fit(inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0)  # compile / warm up
+    train_seconds = best_time(lambda: model.fit(inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0), repeats=2)
+
+    parameters = {k: v for k, v in vars(args).items() if k not in {"output", "device"}}
+    rows = append_rows("click_model", device, keras_backend(), parameters, {
+        "vgg16_images_per_s": (args.n_images / vgg_seconds, "images/s"),
+        "train_examples_per_s": (n / train_seconds, "examples/s"),
+    }, path=args.output or BENCHMARKS_PATH)
+    print(rows[["device", "backend", "metric", "value", "unit"]].to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The article's click model, built so that it runs: backend-agnostic Keras 3 (keras.ops only).
+
+Inputs (each optional, by tower):
+    query_tokens, title_tokens  int (batch, max_len), 0 = padding      -> text tower
+    image_features              float (batch, image_dim), e.g. VGG16   -> image tower
+    attributes                  float (batch, n_attributes)            -> attribute tower
+Each tower ends in a rank-2 tensor (batch, units); they are concatenated, passed through an
+MLP and a sigmoid: output (batch, 1) = P(click).
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+
+@keras.saving.register_keras_serializable(package="rec_utils")
+class MaskedMeanPooling(layers.Layer):
+    """Mean of token embeddings over non-padding positions: (batch, len, dim) -> (batch, dim)."""
+
+    def call(self, embeddings, token_ids):
+        mask = ops.cast(ops.not_equal(token_ids, 0), embeddings.dtype)[..., None]
+        return ops.sum(embeddings * mask, axis=1) / ops.maximum(ops.sum(mask, axis=1), 1.0)
+
+
+def build_click_model(*, vocab_size: int = 0, max_len: int = 8, image_dim: int = 0, n_attributes: int = 0,
+                      use_query: bool = True, text_dim: int = 32, tower_units: int = 32,
+                      hidden_units: tuple[int, ...] = (64, 32), dropout: float = 0.1,
+                      name: str = "click_model") -> keras.Model:
+    """Functional click model with the towers whose sizes are nonzero.
+
+    vocab_size > 0 adds the text tower (title tokens, plus query tokens when `use_query`: the query
+    and title embeddings, and their elementwise product, which lets the model match them);
+    image_dim > 0 the image tower; n_attributes > 0 the attribute tower.
+    """
+    inputs, towers = {}, []
+    if vocab_size:
+        embed = layers.Embedding(vocab_size, text_dim, name="token_embedding")
+        pool = MaskedMeanPooling(name="masked_mean")
+        inputs["title_tokens"] = keras.Input((max_len,), dtype="int32", name="title_tokens")
+        title = pool(embed(inputs["title_tokens"]), inputs["title_tokens"])
+        parts = [title]
+        if use_query:
+            inputs["query_tokens"] = keras.Input((max_len,), dtype="int32", name="query_tokens")
+            query = pool(embed(inputs["query_tokens"]), inputs["query_tokens"])
+            parts += [query, layers.Multiply(name="query_x_title")([query, title])]
+        text = layers.Concatenate(name="text_parts")(parts) if len(parts) > 1 else parts[0]
+        towers.append(layers.Dense(tower_units, activation="relu", name="text_tower")(text))
+    if image_dim:
+        inputs["image_features"] = keras.Input((image_dim,), name="image_features")
+        image = layers.Dense(tower_units * 2, activation="relu", name="image_dense")(inputs["image_features"])
+        towers.append(layers.Dense(tower_units, activation="relu", name="image_tower")(image))
+    if n_attributes:
+        inputs["attributes"] = keras.Input((n_attributes,), name="attributes")
+        towers.append(layers.Dense(tower_units // 2, activation="relu", name="attribute_tower")(inputs["attributes"]))
+    if not towers:
+        raise ValueError("the model needs at least one tower: set vocab_size, image_dim or n_attributes")
+    x = layers.Concatenate(name="fusion")(towers) if len(towers) > 1 else towers[0]
+    for i, units in enumerate(hidden_units):
+        x = layers.Dense(units, activation="relu", name=f"mlp_{i}")(x)
+        x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    output = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_click")(x)
+    model = keras.Model(inputs=inputs, outputs=output, name=name)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
+                  metrics=[keras.metrics.AUC(name="auc")])
+    return model
+
+
+def train_click_model(model: keras.Model, train_inputs: dict, y_train, val_inputs: dict, y_val, *,
+                      epochs: int = 20, batch_size: int = 256, patience: int = 3) -> keras.callbacks.History:
+    """Fit with early stopping on validation loss, restoring the best epoch's weights."""
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    return model.fit(select_inputs(model, train_inputs), y_train,
+                     validation_data=(select_inputs(model, val_inputs), y_val),
+                     epochs=epochs, batch_size=batch_size, callbacks=[stop], verbose=0, shuffle=True)
+
+
+def select_inputs(model: keras.Model, inputs: dict) -> dict:
+    """The entries of `inputs` that `model` takes (so one dict can feed every ablation variant)."""
+    names = list(model.input)  # built from a dict of named inputs
+    missing = [n for n in names if n not in inputs]
+    if missing:
+        raise KeyError(f"model {model.name} needs inputs {missing}")
+    return {n: inputs[n] for n in names}
+
+
+def predict(model: keras.Model, inputs: dict, batch_size: int = 2048):
+    """P(click) as a 1-D numpy array."""
+    return model.predict(select_inputs(model, inputs), batch_size=batch_size, verbose=0).ravel()
+
+
+def summary_text(model: keras.Model, line_length: int = 100) -> str:
+    """model.summary() as plain text (no terminal colour codes), for notebook outputs."""
+    lines = []
+    model.summary(line_length=line_length, print_fn=lambda line, line_break=True: lines.append(line))
+    return "\n".join(lines)
