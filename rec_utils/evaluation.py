@@ -12,13 +12,10 @@ Metric = Callable[[np.ndarray, np.ndarray], float]
 CLASSIFICATION_METRICS: dict[str, Metric] = {"AUC": roc_auc_score, "log-loss": lambda y, p: log_loss(y, p, labels=[0, 1])}
 
 
-def bootstrap_ci(y_true: np.ndarray, y_prob: np.ndarray, metric: Metric, *, n_boot: int = 200,
-                 level: float = 0.95, seed: int = 0, groups: np.ndarray | None = None) -> tuple[float, float, float]:
-    """(point estimate, lower, upper) of `metric` with a percentile bootstrap interval.
-
-    With `groups` (e.g. user ids) whole groups are resampled, so the interval reflects that
-    impressions of one user are not independent.
-    """
+def bootstrap_values(y_true: np.ndarray, y_prob: np.ndarray, metric: Metric, *, n_boot: int = 200, seed: int = 0,
+                     groups: np.ndarray | None = None) -> np.ndarray:
+    """`metric` on `n_boot` resamples of the rows (n_boot,). With `groups` (e.g. user ids) whole
+    groups are resampled, so impressions of one user are not treated as independent."""
     y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
     rng = np.random.default_rng(seed)
     if groups is None:
@@ -28,9 +25,15 @@ def bootstrap_ci(y_true: np.ndarray, y_prob: np.ndarray, metric: Metric, *, n_bo
         members = np.split(np.argsort(codes, kind="stable"), np.cumsum(np.bincount(codes))[:-1])
         samples = (np.concatenate([members[g] for g in rng.integers(len(uniques), size=len(uniques))])
                    for _ in range(n_boot))
-    values = np.array([metric(y_true[idx], y_prob[idx]) for idx in samples])
+    return np.array([metric(y_true[idx], y_prob[idx]) for idx in samples])
+
+
+def bootstrap_ci(y_true: np.ndarray, y_prob: np.ndarray, metric: Metric, *, n_boot: int = 200,
+                 level: float = 0.95, seed: int = 0, groups: np.ndarray | None = None) -> tuple[float, float, float]:
+    """(point estimate, lower, upper) of `metric` with a percentile bootstrap interval (see bootstrap_values)."""
+    values = bootstrap_values(y_true, y_prob, metric, n_boot=n_boot, seed=seed, groups=groups)
     alpha = (1 - level) / 2
-    return float(metric(y_true, y_prob)), float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))
+    return float(metric(np.asarray(y_true), np.asarray(y_prob))), float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))
 
 
 def metrics_table(y_true: np.ndarray, predictions: dict[str, np.ndarray], *, n_boot: int = 200, seed: int = 0,
@@ -44,3 +47,56 @@ def metrics_table(y_true: np.ndarray, predictions: dict[str, np.ndarray], *, n_b
             row.update({metric_name: point, f"{metric_name} low": low, f"{metric_name} high": high})
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def classification_summary(y_true: np.ndarray, y_prob: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
+    """Accuracy at `threshold`, ROC-AUC, PR-AUC (average precision), log-loss and Brier score."""
+    from sklearn.metrics import accuracy_score, average_precision_score, brier_score_loss
+
+    return {
+        "accuracy": accuracy_score(y_true, y_prob >= threshold),
+        "ROC-AUC": roc_auc_score(y_true, y_prob),
+        "PR-AUC": average_precision_score(y_true, y_prob),
+        "log-loss": log_loss(y_true, y_prob, labels=[0, 1]),
+        "Brier": brier_score_loss(y_true, y_prob),
+    }
+
+
+def best_f1_threshold(y_true: np.ndarray, y_prob: np.ndarray) -> float:
+    """The probability threshold with the highest F1 on (validation) data."""
+    from sklearn.metrics import precision_recall_curve
+
+    precision, recall, thresholds = precision_recall_curve(y_true, y_prob)
+    f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
+    return float(thresholds[np.argmax(f1)])
+
+
+def fit_calibrator(y_val: np.ndarray, p_val: np.ndarray, method: str = "platt") -> Callable[[np.ndarray], np.ndarray]:
+    """Map raw probabilities to calibrated ones, fitted on validation data.
+
+    "platt": logistic regression on the logit of p; "isotonic": monotone step function.
+    """
+    p_val = np.clip(np.asarray(p_val, dtype=float), 1e-6, 1 - 1e-6)
+    if method == "platt":
+        from sklearn.linear_model import LogisticRegression
+
+        logit = lambda p: np.log(np.clip(p, 1e-6, 1 - 1e-6) / (1 - np.clip(p, 1e-6, 1 - 1e-6)))[:, None]
+        model = LogisticRegression(C=1e6).fit(logit(p_val), y_val)
+        return lambda p: model.predict_proba(logit(np.asarray(p, dtype=float)))[:, 1]
+    if method == "isotonic":
+        from sklearn.isotonic import IsotonicRegression
+
+        model = IsotonicRegression(out_of_bounds="clip", y_min=1e-6, y_max=1 - 1e-6).fit(p_val, y_val)
+        return lambda p: model.predict(np.asarray(p, dtype=float))
+    raise ValueError(f"method must be 'platt' or 'isotonic', got {method!r}")
+
+
+def paired_bootstrap(y_true: np.ndarray, p_a: np.ndarray, p_b: np.ndarray, metric: Metric = roc_auc_score, *,
+                     groups: np.ndarray | None = None, n_boot: int = 200, seed: int = 0) -> dict[str, float]:
+    """metric(a) - metric(b) on the same resamples: estimate, 95% interval and the share of resamples
+    in which a is not better than b (a one-sided bootstrap p-value)."""
+    stacked = np.column_stack([p_a, p_b])
+    diff = lambda y, s: metric(y, s[:, 0]) - metric(y, s[:, 1])
+    values = bootstrap_values(y_true, stacked, diff, n_boot=n_boot, seed=seed, groups=groups)
+    return {"difference": float(diff(np.asarray(y_true), stacked)), "low": float(np.quantile(values, 0.025)),
+            "high": float(np.quantile(values, 0.975)), "p_not_better": float(np.mean(values <= 0))}

@@ -105,3 +105,28 @@ def ranking_report(recommended: np.ndarray, relevant: sp.spmatrix, k: int,
                    metrics: tuple[str, ...] = ("precision", "recall", "ndcg", "hit_rate")) -> dict[str, float]:
     """Mean of each metric at k over users with at least one relevant item: {'ndcg@10': ...}."""
     return {f"{name}@{k}": float(np.nanmean(RANKING_METRICS[name](recommended, relevant, k))) for name in metrics}
+
+
+def catalogue_coverage(recommended: np.ndarray, n_items: int) -> float:
+    """Share of the catalogue that appears in at least one user's list."""
+    return float(np.unique(recommended).size / n_items)
+
+
+def novelty(recommended: np.ndarray, item_buyers: np.ndarray, n_users: int) -> float:
+    """Mean self-information -log2(p_i) of recommended items, p_i = share of the n_users who bought
+    item i (an item nobody bought counts as bought by one). Higher = less obvious recommendations."""
+    share = np.maximum(np.asarray(item_buyers, dtype=float), 1.0) / n_users
+    return float(np.mean(-np.log2(share[recommended])))
+
+
+def intra_list_diversity(recommended: np.ndarray, item_similarity: np.ndarray) -> float:
+    """Mean over users of the mean pairwise dissimilarity (1 - similarity) inside each list.
+
+    item_similarity: dense (n_items, n_items) with values in [0, 1] (e.g. description cosine).
+    """
+    k = recommended.shape[1]
+    if k < 2:
+        raise ValueError("intra-list diversity needs lists of at least 2 items")
+    pair_sim = item_similarity[recommended[:, :, None], recommended[:, None, :]]  # (users, k, k)
+    off_diagonal = (pair_sim.sum(axis=(1, 2)) - np.trace(pair_sim, axis1=1, axis2=2)) / (k * (k - 1))
+    return float(np.mean(1.0 - off_diagonal))

@@ -31,11 +31,16 @@ def _sample_negatives(positives: pd.DataFrame, products: pd.Index, ratio: int, r
     return candidates[~bought.to_numpy()]
 
 
+def _description_tokens(descriptions: pd.Series) -> sp.csr_matrix:
+    """Binary products x words matrix of descriptions (words of 3+ letters)."""
+    vectorizer = CountVectorizer(binary=True, token_pattern=r"(?u)\b[a-zA-Z]{3,}\b")
+    return vectorizer.fit_transform(descriptions.fillna("")).tocsr()
+
+
 def token_affinity(history: pd.DataFrame, catalog: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     """Per pair: mean over the product's description tokens of the share of the customer's past
     products whose description contains that token (0 for a customer with no history)."""
-    vectorizer = CountVectorizer(binary=True, token_pattern=r"(?u)\b[a-zA-Z]{3,}\b")
-    tokens = vectorizer.fit_transform(catalog["Description"].fillna("")).tocsr()  # products x tokens
+    tokens = _description_tokens(catalog["Description"])  # products x tokens
     products = pd.Index(catalog["StockCode"])
     customers = pd.Index(np.sort(history["CustomerID"].unique()))
     past = history[["CustomerID", "StockCode"]].drop_duplicates()
@@ -54,6 +59,37 @@ def token_affinity(history: pd.DataFrame, catalog: pd.DataFrame, pairs: pd.DataF
     return result
 
 
+def _customer_table(history: pd.DataFrame) -> pd.DataFrame:
+    return history.groupby("CustomerID", observed=True).agg(
+        last=("InvoiceDate", "max"), frequency=("InvoiceNo", "nunique"), monetary=("Revenue", "sum"),
+        country=("Country", "first"))
+
+
+def _product_table(history: pd.DataFrame) -> pd.DataFrame:
+    return history.groupby("StockCode", observed=True).agg(
+        median_price=("UnitPrice", "median"), n_customers=("CustomerID", "nunique"),
+        Description=("Description", "first"))
+
+
+def pair_features(history: pd.DataFrame, pairs: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """NUMERIC_FEATURES and CATEGORICAL_FEATURES for (CustomerID, StockCode) `pairs`, from `history`
+    (transactions before `cutoff`); customers and products must appear in the history."""
+    customers, products = _customer_table(history), _product_table(history)
+    c = customers.reindex(pairs["CustomerID"])
+    p = products.reindex(pairs["StockCode"])
+    past = pd.MultiIndex.from_frame(history[["CustomerID", "StockCode"]].drop_duplicates())
+    return pd.DataFrame({
+        "log_price": np.log(p["median_price"].to_numpy(float)),
+        "log_popularity": np.log1p(p["n_customers"].to_numpy(float)),
+        "recency_days": (cutoff - c["last"]).dt.days.to_numpy(float),
+        "log_frequency": np.log(c["frequency"].to_numpy(float)),
+        "log_monetary": np.log1p(c["monetary"].clip(lower=0).to_numpy(float)),
+        "token_affinity": token_affinity(history, products.reset_index(), pairs),
+        "bought_before": pd.MultiIndex.from_frame(pairs[["CustomerID", "StockCode"]]).isin(past).astype(float),
+        "country": c["country"].astype(str).to_numpy(),
+    }, index=pairs.index)
+
+
 def propensity_dataset(transactions: pd.DataFrame, *, label_days: int = 28, negatives_per_positive: int = 4,
                        seed: int = 0) -> pd.DataFrame:
     """Labelled (customer, product) pairs with pre-window features.
@@ -70,35 +106,13 @@ def propensity_dataset(transactions: pd.DataFrame, *, label_days: int = 28, nega
     window = transactions[transactions["InvoiceDate"] >= cutoff]
     if history.empty or window.empty:
         raise ValueError(f"label window of {label_days} days leaves no history or no labels")
-    catalog = history.groupby("StockCode", observed=True).agg(
-        median_price=("UnitPrice", "median"), n_customers=("CustomerID", "nunique"),
-        Description=("Description", "first")).reset_index()
-    customers = history.groupby("CustomerID", observed=True).agg(
-        last=("InvoiceDate", "max"), frequency=("InvoiceNo", "nunique"), monetary=("Revenue", "sum"),
-        country=("Country", "first")).reset_index()
+    products = pd.Index(history["StockCode"].unique()).sort_values()
     positives = window[["CustomerID", "StockCode"]].drop_duplicates()
-    positives = positives[positives["CustomerID"].isin(customers["CustomerID"])
-                          & positives["StockCode"].isin(catalog["StockCode"])]
-    rng = np.random.default_rng(seed)
-    negatives = _sample_negatives(positives, pd.Index(catalog["StockCode"]), negatives_per_positive, rng)
+    positives = positives[positives["CustomerID"].isin(history["CustomerID"]) & positives["StockCode"].isin(products)]
+    negatives = _sample_negatives(positives, products, negatives_per_positive, np.random.default_rng(seed))
     pairs = pd.concat([positives.assign(label=1), negatives.assign(label=0)], ignore_index=True)
-    pairs = pairs.merge(catalog, on="StockCode").merge(customers, on="CustomerID")
-    past_pairs = history[["CustomerID", "StockCode"]].drop_duplicates().assign(bought_before=1.0)
-    pairs = pairs.merge(past_pairs, on=["CustomerID", "StockCode"], how="left")
-    features = pd.DataFrame({
-        "CustomerID": pairs["CustomerID"],
-        "StockCode": pairs["StockCode"],
-        "label": pairs["label"].astype(int),
-        "log_price": np.log(pairs["median_price"]),
-        "log_popularity": np.log1p(pairs["n_customers"]),
-        "recency_days": (cutoff - pairs["last"]).dt.days.astype(float),
-        "log_frequency": np.log(pairs["frequency"]),
-        "log_monetary": np.log1p(pairs["monetary"].clip(lower=0)),
-        "token_affinity": token_affinity(history, catalog, pairs),
-        "bought_before": pairs["bought_before"].fillna(0.0),
-        "country": pairs["country"].astype(str),
-    })
-    return features.sort_values(["CustomerID", "StockCode"], ignore_index=True)
+    pairs = pairs.sort_values(["CustomerID", "StockCode"], ignore_index=True)
+    return pd.concat([pairs, pair_features(history, pairs, cutoff)], axis=1)
 
 
 def logistic_pipeline(C: float = 1.0, max_countries: int = 6) -> "Pipeline":
@@ -123,3 +137,42 @@ def split_by_customer(pairs: pd.DataFrame, test_fraction: float = 0.25, seed: in
     splitter = GroupShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
     train_idx, test_idx = next(splitter.split(pairs, groups=pairs["CustomerID"]))
     return pairs.iloc[train_idx], pairs.iloc[test_idx]
+
+
+def propensity_ranker(history: pd.DataFrame, model: "Pipeline", users: pd.Index, items: pd.Index):
+    """Score function (for rec_utils.topk.top_k) ranking every item for every user by a fitted
+    `logistic_pipeline`'s logit, with features computed from `history` as of the day after its
+    last invoice. The logit is linear, so it splits into a user part, an item part and the two pair
+    features (token affinity, bought before): no (user, item) feature table is ever built.
+    Returns fn(batch of user row indices) -> logits (batch, len(items)).
+    """
+    preprocess, classifier = model[:-1][0], model[-1]
+    scaler, encoder = preprocess.named_transformers_["num"], preprocess.named_transformers_["cat"]
+    coef = classifier.coef_.ravel()
+    weight = dict(zip(NUMERIC_FEATURES, coef[: len(NUMERIC_FEATURES)] / scaler.scale_))
+    constant = classifier.intercept_[0] - sum(weight[f] * m for f, m in zip(NUMERIC_FEATURES, scaler.mean_))
+
+    cutoff = history["InvoiceDate"].max().normalize() + pd.Timedelta(days=1)
+    per_user = _customer_table(history).reindex(users)
+    country_part = encoder.transform(per_user[["country"]].fillna("").astype(str)) @ coef[len(NUMERIC_FEATURES):]
+    user_part = (constant + country_part
+                 + weight["recency_days"] * (cutoff - per_user["last"]).dt.days.to_numpy(float)
+                 + weight["log_frequency"] * np.log(per_user["frequency"].to_numpy(float))
+                 + weight["log_monetary"] * np.log1p(per_user["monetary"].clip(lower=0).to_numpy(float)))
+    per_item = _product_table(history).reindex(items)
+    item_part = (weight["log_price"] * np.log(per_item["median_price"].to_numpy(float))
+                 + weight["log_popularity"] * np.log1p(per_item["n_customers"].to_numpy(float)))
+
+    tokens = _description_tokens(per_item["Description"]).astype(float)
+    per_token = sp.diags(1 / np.maximum(np.asarray(tokens.sum(axis=1)).ravel(), 1)) @ tokens  # rows sum to 1
+    past = history[["CustomerID", "StockCode"]].drop_duplicates()
+    bought = sp.csr_matrix((np.ones(len(past)), (users.get_indexer(past["CustomerID"]), items.get_indexer(past["StockCode"]))),
+                           shape=(len(users), len(items)))
+    share = sp.diags(1 / np.maximum(np.asarray(bought.sum(axis=1)).ravel(), 1)) @ (bought @ tokens)  # users x tokens
+
+    def score(batch: np.ndarray) -> np.ndarray:
+        affinity = (share[batch] @ per_token.T).toarray()
+        return (user_part[batch, None] + item_part[None, :] + weight["token_affinity"] * affinity
+                + weight["bought_before"] * bought[batch].toarray())
+
+    return score

@@ -6,19 +6,63 @@ from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.lib.stride_tricks import as_strided
 
 from rec_utils.progress import progress_bar
 
 ScoreFn = Callable[[np.ndarray], np.ndarray]  # user indices (b,) -> dense scores (b, n_items)
 
 
-def top_k_from_scores(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices (b, k) of the k highest scores per row, best first (-inf never beats a finite score)."""
-    if not 1 <= k <= scores.shape[1]:
-        raise ValueError(f"k must be between 1 and {scores.shape[1]}, got {k}")
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
+def _group_maxima(scores: np.ndarray, n_groups: int) -> np.ndarray:
+    """(b, n_groups): maxima of a partition of each row's columns into n_groups groups.
+
+    Group g holds columns g, g + n_groups, g + 2 n_groups, ...: a strided view (no copy) of the
+    first n_groups * m columns is reduced over its middle axis, then the leftover columns are folded in.
+    """
+    scores = np.ascontiguousarray(scores)
+    n_rows, n_items = scores.shape
+    per_group = n_items // n_groups
+    row_stride, col_stride = scores.strides
+    view = as_strided(scores, shape=(n_rows, per_group, n_groups), strides=(row_stride, n_groups * col_stride, col_stride),
+                      writeable=False)
+    maxima = view.max(axis=1)
+    leftover = n_items - per_group * n_groups
+    if leftover:
+        np.maximum(maxima[:, :leftover], scores[:, per_group * n_groups:], out=maxima[:, :leftover])
+    return maxima
+
+
+def top_k_from_scores(scores: np.ndarray, k: int, group_size: int = 64) -> np.ndarray:
+    """Indices (b, k) of the k highest scores per row, best first; ties go to the lower index.
+
+    Selection without sorting or partitioning whole rows: partition each row's items into groups of
+    about `group_size` (group g = columns g, g + G, g + 2G, ...) and take t = the k-th largest group
+    maximum. At least k groups reach t, so at least k scores are >= t and the top k all lie in the
+    groups whose maximum reaches t (usually about k of them). Only those groups' scores are
+    gathered and sorted, so each row is read once in full.
+    """
+    scores = np.ascontiguousarray(scores)
+    n_rows, n_items = scores.shape
+    if not 1 <= k <= n_items:
+        raise ValueError(f"k must be between 1 and {n_items}, got {k}")
+    n_groups = max(k, n_items // group_size)
+    maxima = _group_maxima(scores, n_groups)
+    threshold = np.partition(maxima, n_groups - k, axis=1)[:, n_groups - k]
+    group_rows, groups = np.nonzero(maxima >= threshold[:, None])
+    members = groups[:, None] + n_groups * np.arange(-(-n_items // n_groups))  # (candidate groups, members)
+    valid = members < n_items
+    rows = np.broadcast_to(group_rows[:, None], members.shape)[valid]
+    cols = members[valid]
+    values = np.take(scores.reshape(-1), rows * n_items + cols)
+    above = values >= threshold[rows]
+    rows, cols, values = rows[above], cols[above], values[above]
+    order = np.lexsort((cols, -values, rows))  # by row, then score descending, then index
+    rows, cols = rows[order], cols[order]
+    rank = np.arange(rows.size) - np.searchsorted(rows, np.arange(n_rows))[rows]
+    keep = rank < k
+    out = np.empty((n_rows, k), dtype=np.int64)
+    out[rows[keep], rank[keep]] = cols[keep]
+    return out
 
 
 def top_k(score_fn: ScoreFn, n_users: int, k: int, *, exclude: sp.spmatrix | None = None,
@@ -36,7 +80,9 @@ def top_k(score_fn: ScoreFn, n_users: int, k: int, *, exclude: sp.spmatrix | Non
         show_progress = False  # a bar only where the work is long
     for start in progress_bar(starts, desc="top-k", unit="batch", enabled=show_progress):
         batch = users[start:start + batch_size]
-        scores = np.array(score_fn(batch), dtype=np.float64, copy=True)
+        scores = np.asarray(score_fn(batch))
+        if not scores.flags.writeable or not np.issubdtype(scores.dtype, np.floating):
+            scores = scores.astype(np.float64)  # broadcast views are read-only; -inf needs a float
         if exclude is not None:
             banned = exclude[batch].tocoo()
             scores[banned.row, banned.col] = -np.inf

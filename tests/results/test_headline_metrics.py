@@ -103,5 +103,57 @@ def test_benchmarks_file_has_rows():
     from rec_utils.benchmarks import BENCHMARKS_PATH
 
     rows = pd.read_csv(BENCHMARKS_PATH)
-    assert {"click_model"} <= set(rows["benchmark"])
-    assert (rows["value"] > 0).all()
+    assert {"click_model", "topk", "metrics"} <= set(rows["benchmark"])
+    measured = rows[rows["metric"] != "ndcg_abs_difference"]
+    assert (measured["value"] > 0).all()
+    assert (rows.loc[rows["metric"] == "ndcg_abs_difference", "value"] <= 1e-9).all()
+
+
+def test_07_model_evaluation():
+    m = load_metrics("07_model_evaluation")
+    s = m["summary"]
+    constant = s["always 'no click' (p = base rate)"]
+    assert constant["accuracy"] == pytest.approx(1 - m["test_click_rate"], abs=1e-9)
+    assert constant["ROC-AUC"] == 0.5
+    fused = s["text + image + attributes"]
+    assert fused["ROC-AUC"] > constant["ROC-AUC"] + 0.15 and fused["accuracy"] < 0.9  # no "accuracy above 90%"
+    h = m["headline"]["ROC-AUC"]
+    assert h["low"] <= h["estimate"] <= h["high"]
+    assert 0.05 < m["threshold"] < 0.5  # F1-optimal threshold sits below 0.5 when clicks are a minority
+    assert m["calibration"]["platt"]["log-loss"] <= m["calibration"]["raw"]["log-loss"] + 1e-3
+    assert m["cv"]["folds of customers (GroupKFold)"]["mean AUC"] == pytest.approx(0.857, abs=0.02)
+    r = m["ranking"]
+    assert set(r) == {"popularity", "item_knn", "truncated_svd", "implicit_als", "logistic propensity"}
+    assert r["truncated_svd"]["ndcg@10"] == pytest.approx(0.096, abs=0.01)
+    for model in r.values():
+        assert model["ndcg@5"] <= 1 and 0 < model["coverage@10"] <= 1
+        assert model["recall@5"] <= model["recall@10"] <= model["recall@20"]
+    assert r["popularity"]["coverage@10"] < r["item_knn"]["coverage@10"]
+
+
+def test_08_personalized_recommendation():
+    m = load_metrics("08_personalized_recommendation")
+    assert m["n_customers"] == 4_334 and m["k"] == 10
+    assert m["already_bought_recommended"] == 0
+    assert m["n_distinct_lists"] > 0.9 * m["n_customers"]  # personal, not one global list
+    assert sum(m["reason_shares"].values()) == pytest.approx(1.0)
+    assert all(len(tags) >= 1 for tags in m["example_tags"].values())
+
+
+def test_recommendations_file_covers_every_customer():
+    import pandas as pd
+
+    from rec_utils.paths import REPORTS_DIR
+
+    recs = pd.read_parquet(REPORTS_DIR / "recommendations.parquet")
+    assert recs["CustomerID"].nunique() == 4_334
+    assert recs.groupby("CustomerID")["rank"].max().eq(10).all()
+    assert recs["reason"].str.len().gt(0).all()
+
+
+def test_errata_record_has_the_evaluation_claims():
+    from rec_utils.errata import load_errata
+
+    errata = load_errata().set_index("claim_id")
+    for claim in ("5.4-accuracy-90", "5.4-click-probability-0.8", "5.2-countvectorizer-columns", "5.2-vgg16-dimension"):
+        assert claim in errata.index

@@ -19,3 +19,16 @@ def test_click_model_benchmark_appends_rows(tmp_path):
                 "--batch-size", "64", output=tmp_path / "b.csv")
     assert set(rows["metric"]) == {"vgg16_images_per_s", "train_examples_per_s"}
     assert (rows["value"] > 0).all() and rows["backend"].iloc[0] == "tensorflow"
+
+
+def test_topk_benchmark_appends_rows(tmp_path):
+    rows = _run("topk.py", "--sizes", "300x200", "--factors", "8", "--batch-size", "64", "--repeats", "1",
+                output=tmp_path / "t.csv")
+    assert set(rows["metric"]) == {"topk_seconds", "floor_seconds", "ratio_to_floor"}
+    assert (rows["value"] > 0).all()
+
+
+def test_metrics_benchmark_checks_agreement_with_scikit_learn(tmp_path):
+    rows = _run("metrics.py", "--users", "500", "--items", "40", "--repeats", "1", output=tmp_path / "m.csv")
+    difference = rows.set_index("metric").loc["ndcg_abs_difference", "value"]
+    assert difference <= 1e-9

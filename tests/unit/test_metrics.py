@@ -50,3 +50,17 @@ def test_bad_input_is_named():
         precision_at_k(RECOMMENDED, RELEVANT, 5)
     with pytest.raises(ValueError, match="relevant has 3 rows"):
         precision_at_k(RECOMMENDED, RELEVANT[:3], 2)
+
+
+def test_beyond_accuracy_metrics():
+    from rec_utils.metrics import catalogue_coverage, intra_list_diversity, novelty
+
+    recs = np.array([[0, 1], [1, 2]])
+    assert catalogue_coverage(recs, 10) == pytest.approx(0.3)
+    buyers = np.array([4, 2, 1, 0])
+    # shares of 4 users: 1, 0.5, 0.25 -> self-information 0, 1, 2 bits
+    assert novelty(recs, buyers, 4) == pytest.approx(np.mean([0, 1, 1, 2]))
+    similarity = np.array([[1, 0.2, 0.0], [0.2, 1, 0.6], [0.0, 0.6, 1]])
+    assert intra_list_diversity(recs, similarity) == pytest.approx(np.mean([0.8, 0.4]))
+    with pytest.raises(ValueError):
+        intra_list_diversity(recs[:, :1], similarity)

@@ -54,3 +54,24 @@ def test_split_by_customer_keeps_customers_apart():
     train, test = split_by_customer(pairs, test_fraction=0.25, seed=0)
     assert not set(train["CustomerID"]) & set(test["CustomerID"])
     assert test["CustomerID"].nunique() == 5
+
+
+def test_propensity_ranker_equals_the_model_on_every_pair(transactions_factory):
+    from rec_utils.propensity import CATEGORICAL_FEATURES, logistic_pipeline, pair_features, propensity_ranker
+
+    rng = np.random.default_rng(0)
+    rows = [{"InvoiceNo": f"{i}", "CustomerID": float(rng.integers(1, 30)), "StockCode": f"1000{rng.integers(0, 9)}",
+             "Description": ["RED HEART", "BLUE BAG", "RED BAG", "TEA CUP"][rng.integers(0, 4)],
+             "UnitPrice": float(rng.integers(1, 9)), "Country": ["France", "Spain", "United Kingdom"][rng.integers(0, 3)],
+             "InvoiceDate": str(pd.Timestamp("2011-01-01") + pd.Timedelta(days=int(rng.integers(0, 200))))}
+            for i in range(600)]
+    history = clean_transactions(to_typed_transactions(transactions_factory(rows)))[0]
+    pairs = propensity_dataset(history, label_days=40, negatives_per_positive=2, seed=0)
+    model = logistic_pipeline().fit(pairs[NUMERIC_FEATURES + CATEGORICAL_FEATURES], pairs["label"])
+    users = pd.Index(np.sort(history["CustomerID"].unique()))
+    items = pd.Index(np.sort(history["StockCode"].unique()))
+    logits = propensity_ranker(history, model, users, items)(np.arange(len(users)))
+    grid = pd.DataFrame({"CustomerID": np.repeat(users, len(items)), "StockCode": np.tile(items, len(users))})
+    cutoff = history["InvoiceDate"].max().normalize() + pd.Timedelta(days=1)
+    expected = model.decision_function(pair_features(history, grid, cutoff)).reshape(len(users), len(items))
+    np.testing.assert_allclose(logits, expected, rtol=1e-9, atol=1e-9)
