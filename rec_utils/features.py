@@ -115,20 +115,27 @@ def weights_note(requested: str, used: str) -> str:
 
 
 def vgg16_features(images: np.ndarray, *, image_size: int = 32, weights: str = "imagenet", batch_size: int = 256,
-                   cache_dir: Path | None = CACHE_DIR, seed: int = 0, show_progress: bool | None = None
-                   ) -> tuple[np.ndarray, str]:
-    """512-d VGG16 features of grey images (n, 28, 28) -> ((n, 512) float32, weights used).
+                   cache_dir: Path | None = CACHE_DIR, seed: int = 0, layer: str = "pooled",
+                   show_progress: bool | None = None) -> tuple[np.ndarray, str]:
+    """VGG16 features of grey images (n, 28, 28) -> (features float32, weights used).
 
-    Images are resized to `image_size`, copied to 3 channels and passed through
-    `keras.applications.vgg16.preprocess_input`. Results are cached in `cache_dir` keyed by the
-    images' hash, image size and the weights used (None disables the cache).
+    layer="pooled": the 512-d global average of the last block, (n, 512). layer="block4_pool":
+    the input of the last block, (n, image_size/16, image_size/16, 512), for fine-tuning block 5
+    (see rec_utils.click_model.build_click_model). Images are resized to `image_size`, copied to
+    3 channels and passed through `keras.applications.vgg16.preprocess_input`. Results are cached
+    in `cache_dir` keyed by the images' hash, image size, layer and weights (None: no cache).
     """
     import keras
 
+    if layer not in {"pooled", "block4_pool"}:
+        raise ValueError(f"layer must be 'pooled' or 'block4_pool', got {layer!r}")
     model, used = load_vgg16(weights, image_size, seed)
+    if layer == "block4_pool":
+        model = keras.Model(model.input, model.get_layer("block4_pool").output)
     tag = used.replace(" ", "_") if used != "random" else f"random{seed}"
     key = hashlib.sha1(np.ascontiguousarray(images).tobytes()).hexdigest()[:12]
-    cache = None if cache_dir is None else Path(cache_dir) / f"vgg16_{tag}_{image_size}px_{key}.npy"
+    suffix = "" if layer == "pooled" else f"_{layer}"
+    cache = None if cache_dir is None else Path(cache_dir) / f"vgg16_{tag}_{image_size}px{suffix}_{key}.npy"
     if cache is not None and cache.exists():
         return np.load(cache), used
     batches = []
@@ -164,7 +171,7 @@ def click_model_inputs(impressions: pd.DataFrame, tokenizer: Tokenizer, item_ima
     """Every input the click model can take, one row per impression (look-ups by item_id).
 
     Returns query_tokens, title_tokens (n, max_len) int32; image_features (n, d) and
-    attributes (n, a) float32.
+    attributes (n, a) float32; item_id (n,) int32 (for a model that looks images up itself).
     """
     items = impressions["item_id"].to_numpy()
     return {
@@ -172,4 +179,5 @@ def click_model_inputs(impressions: pd.DataFrame, tokenizer: Tokenizer, item_ima
         "title_tokens": tokenizer.transform(impressions["product_description"]),
         "image_features": item_image_features[items].astype(np.float32),
         "attributes": item_attributes[items].astype(np.float32),
+        "item_id": items.astype(np.int32),
     }

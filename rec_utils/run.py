@@ -92,25 +92,39 @@ def export_html(executed: Path) -> Path:
     return target
 
 
-def write_index(results: list[RunResult], reports_dir: Path = REPORTS_DIR) -> Path:
-    """reports/index.html: one row per notebook with status, run time and links."""
-    rows = []
+def record_runs(results: list[RunResult], reports_dir: Path = REPORTS_DIR) -> list[dict]:
+    """Merge this run's results into reports/run_log.json (one entry per notebook, latest run wins)
+    and return every entry in notebook order, so a partial run keeps the others in the index."""
+    log_path = Path(reports_dir) / "run_log.json"
+    log = json.loads(log_path.read_text()) if log_path.exists() else {}
     for r in results:
-        status = "ok" if r.ok else f"FAILED: {html.escape(r.error)}"
+        log[r.notebook.stem] = {"title": notebook_title(r.notebook), "seconds": round(r.seconds, 1), "error": r.error,
+                                "output": r.output.name, "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+    log_path.write_text(json.dumps(log, indent=2, sort_keys=True) + "\n")
+    return [log[name] for name in sorted(log)]
+
+
+def write_index(entries: list[dict], reports_dir: Path = REPORTS_DIR) -> Path:
+    """reports/index.html: one row per notebook with status, run time, when it ran, and links."""
+    rows = []
+    for e in entries:
+        status = "ok" if e["error"] is None else f"FAILED: {html.escape(e['error'])}"
+        output = Path(e["output"])
         rows.append(
-            f"<tr><td>{html.escape(notebook_title(r.notebook))}</td><td>{status}</td>"
-            f"<td>{r.seconds:.1f} s</td><td><a href='{r.output.with_suffix('.html').name}'>HTML</a> · "
-            f"<a href='{r.output.name}'>notebook</a></td></tr>"
+            f"<tr><td>{html.escape(e['title'])}</td><td>{status}</td><td>{e['seconds']:.1f} s</td>"
+            f"<td>{e['finished']}</td><td><a href='{output.with_suffix('.html').name}'>HTML</a> · "
+            f"<a href='{output.name}'>notebook</a></td></tr>"
         )
     page = (
         "<!doctype html><meta charset='utf-8'><title>interest-lab report</title>"
         "<style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 12px;text-align:left}</style>"
         "<h1>interest-lab: reproduction report</h1>"
-        f"<p>Generated {time.strftime('%Y-%m-%d %H:%M:%S')} by <code>python -m rec_utils.run</code>.</p>"
-        "<table><tr><th>Notebook</th><th>Status</th><th>Run time</th><th>Output</th></tr>"
+        "<p>Executed by <code>python -m rec_utils.run</code> (papermill); each row is the latest run of that notebook.</p>"
+        "<table><tr><th>Notebook</th><th>Status</th><th>Run time</th><th>Finished</th><th>Output</th></tr>"
         + "".join(rows)
         + "</table><p>Other results: <a href='errata.csv'>errata.csv</a> · <a href='metrics/'>metrics/</a> · "
-        "<a href='figures/'>figures/</a> · <a href='benchmarks.csv'>benchmarks.csv</a></p>"
+        "<a href='figures/'>figures/</a> · <a href='benchmarks.csv'>benchmarks.csv</a> · "
+        "<a href='recommendations.parquet'>recommendations.parquet</a></p>"
     )
     index = Path(reports_dir) / "index.html"
     index.write_text(page, encoding="utf-8")
@@ -150,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_html and not args.inplace:
             export_html(output)
     if not args.inplace:
-        print(f"report: {relative(write_index(results))}")
+        print(f"report: {relative(write_index(record_runs(results)))}")
     failed = [r for r in results if not r.ok]
     for r in failed:
         print(f"FAILED: {r.notebook.name} at {r.error}", file=sys.stderr)

@@ -16,8 +16,8 @@ def _run(script: str, *args: str, output) -> pd.DataFrame:
 
 def test_click_model_benchmark_appends_rows(tmp_path):
     rows = _run("click_model.py", "--n-images", "8", "--vgg-batch-size", "8", "--n-examples", "256",
-                "--batch-size", "64", output=tmp_path / "b.csv")
-    assert set(rows["metric"]) == {"vgg16_images_per_s", "train_examples_per_s"}
+                "--batch-size", "64", "--fine-tune", output=tmp_path / "b.csv")
+    assert set(rows["metric"]) == {"vgg16_images_per_s", "train_examples_per_s", "finetune_train_examples_per_s"}
     assert (rows["value"] > 0).all() and rows["backend"].iloc[0] == "tensorflow"
 
 

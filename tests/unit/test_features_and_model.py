@@ -126,3 +126,26 @@ def test_split_groups_assigns_whole_groups():
     assert [len(np.unique(groups[m])) for m in masks] == [6, 2, 2]
     with pytest.raises(ValueError):
         split_groups(groups, (0.5, 0.2))
+
+
+def test_fine_tuning_block5_starts_from_vgg16_and_matches_the_pooled_features(tmp_path):
+    import keras
+
+    from rec_utils.features import load_vgg16
+
+    images = load_fashion_mnist("test")[0][:4]
+    block4, _ = vgg16_features(images, weights="none", layer="block4_pool", cache_dir=None, show_progress=False)
+    pooled, _ = vgg16_features(images, weights="none", cache_dir=None, show_progress=False)
+    assert block4.shape == (4, 2, 2, 512)
+    vgg, _ = load_vgg16("none", 32)
+    model = build_click_model(block4_table=block4, vgg=vgg, n_attributes=2)
+    assert set(model.input) == {"item_id", "attributes"}
+    # the copied block 5 + global pooling reproduces the frozen VGG16 features exactly
+    image_part = keras.Model(model.input["item_id"], model.get_layer("finetune_pool").output)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(image_part(np.arange(4, dtype="int32"))), pooled, rtol=1e-5, atol=1e-5)
+    assert model.get_layer("finetune_block5_conv1").trainable_weights and not model.get_layer("block4_maps").trainable_weights
+    batch = {"item_id": np.array([3, 0], dtype="int32"), "attributes": np.zeros((2, 2), dtype="float32")}
+    model.save(tmp_path / "m.keras")
+    np.testing.assert_allclose(predict(keras.saving.load_model(tmp_path / "m.keras"), batch), predict(model, batch))
+    with pytest.raises(ValueError, match="needs the VGG16 model"):
+        build_click_model(block4_table=block4)

@@ -1,7 +1,7 @@
 import nbformat
 import pytest
 
-from rec_utils.run import execute, find_notebooks, notebook_title, parse_args, write_index
+from rec_utils.run import execute, find_notebooks, notebook_title, parse_args, record_runs, write_index
 
 
 def _notebook(path, sources):
@@ -35,6 +35,8 @@ def test_failure_names_the_cell_and_parameters_override(tmp_path):
     assert not failed.ok
     assert "AssertionError: x changed" in failed.error
     assert failed.error.startswith("cell 3")  # markdown, parameters, injected parameters, failing cell
-    index = write_index([ok, failed], reports_dir=tmp_path)
-    page = index.read_text()
-    assert "FAILED" in page and "ok.html" in page and notebook_title(nb) == "99 Test notebook"
+    entries = record_runs([ok], reports_dir=tmp_path)
+    entries = record_runs([failed], reports_dir=tmp_path)  # same notebook: the latest run replaces it
+    assert len(entries) == 1 and entries[0]["error"] == failed.error
+    page = write_index(entries, reports_dir=tmp_path).read_text()
+    assert "FAILED" in page and "failed.html" in page and notebook_title(nb) == "99 Test notebook"
