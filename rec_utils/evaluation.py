@@ -6,10 +6,16 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
-CLASSIFICATION_METRICS: dict[str, Metric] = {"AUC": roc_auc_score, "log-loss": lambda y, p: log_loss(y, p, labels=[0, 1])}
+# Metrics of predicted probabilities (no threshold), by the names the notebooks print.
+PROBABILITY_METRICS: dict[str, Metric] = {
+    "ROC-AUC": roc_auc_score,
+    "PR-AUC": average_precision_score,
+    "log-loss": lambda y, p: log_loss(y, p, labels=[0, 1]),
+    "Brier": brier_score_loss,
+}
 
 
 def bootstrap_values(y_true: np.ndarray, y_prob: np.ndarray, metric: Metric, *, n_boot: int = 200, seed: int = 0,
@@ -36,13 +42,15 @@ def bootstrap_ci(y_true: np.ndarray, y_prob: np.ndarray, metric: Metric, *, n_bo
     return float(metric(np.asarray(y_true), np.asarray(y_prob))), float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))
 
 
-def metrics_table(y_true: np.ndarray, predictions: dict[str, np.ndarray], *, n_boot: int = 200, seed: int = 0,
-                  groups: np.ndarray | None = None) -> pd.DataFrame:
-    """One row per model: AUC and log-loss with bootstrap 95% intervals (columns '<metric>', '... low', '... high')."""
+def metrics_table(y_true: np.ndarray, predictions: dict[str, np.ndarray], *, metrics: tuple[str, ...] = ("ROC-AUC", "log-loss"),
+                  n_boot: int = 200, seed: int = 0, groups: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per model: each of `metrics` (names in PROBABILITY_METRICS) with a bootstrap 95% interval
+    (columns '<metric>', '<metric> low', '<metric> high')."""
     rows = {}
     for name, prob in predictions.items():
         row = {}
-        for metric_name, metric in CLASSIFICATION_METRICS.items():
+        for metric_name in metrics:
+            metric = PROBABILITY_METRICS[metric_name]
             point, low, high = bootstrap_ci(y_true, prob, metric, n_boot=n_boot, seed=seed, groups=groups)
             row.update({metric_name: point, f"{metric_name} low": low, f"{metric_name} high": high})
         rows[name] = row
@@ -50,16 +58,10 @@ def metrics_table(y_true: np.ndarray, predictions: dict[str, np.ndarray], *, n_b
 
 
 def classification_summary(y_true: np.ndarray, y_prob: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
-    """Accuracy at `threshold`, ROC-AUC, PR-AUC (average precision), log-loss and Brier score."""
-    from sklearn.metrics import accuracy_score, average_precision_score, brier_score_loss
-
-    return {
-        "accuracy": accuracy_score(y_true, y_prob >= threshold),
-        "ROC-AUC": roc_auc_score(y_true, y_prob),
-        "PR-AUC": average_precision_score(y_true, y_prob),
-        "log-loss": log_loss(y_true, y_prob, labels=[0, 1]),
-        "Brier": brier_score_loss(y_true, y_prob),
-    }
+    """Accuracy at `threshold` and every metric of PROBABILITY_METRICS (PR-AUC = average precision)."""
+    y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
+    return {"accuracy": float(np.mean((y_prob >= threshold) == y_true)),
+            **{name: float(metric(y_true, y_prob)) for name, metric in PROBABILITY_METRICS.items()}}
 
 
 def best_f1_threshold(y_true: np.ndarray, y_prob: np.ndarray) -> float:
