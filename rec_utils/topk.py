@@ -32,19 +32,22 @@ def _group_maxima(scores: np.ndarray, n_groups: int) -> np.ndarray:
     return maxima
 
 
-def top_k_from_scores(scores: np.ndarray, k: int, group_size: int = 64) -> np.ndarray:
+def top_k_from_scores(scores: np.ndarray, k: int, group_size: int | None = None) -> np.ndarray:
     """Indices (b, k) of the k highest scores per row, best first; ties go to the lower index.
 
     Selection without sorting or partitioning whole rows: partition each row's items into groups of
     about `group_size` (group g = columns g, g + G, g + 2G, ...) and take t = the k-th largest group
     maximum. At least k groups reach t, so at least k scores are >= t and the top k all lie in the
     groups whose maximum reaches t (usually about k of them). Only those groups' scores are
-    gathered and sorted, so each row is read once in full.
+    gathered and sorted, so each row is read once in full. The default group size, sqrt(n_items / k)
+    (within 8-128), balances the two costs: n_items / size group maxima against k * size candidates.
     """
     scores = np.ascontiguousarray(scores)
     n_rows, n_items = scores.shape
     if not 1 <= k <= n_items:
         raise ValueError(f"k must be between 1 and {n_items}, got {k}")
+    if group_size is None:
+        group_size = int(np.clip(np.sqrt(n_items / k), 8, 128))
     n_groups = max(k, n_items // group_size)
     maxima = _group_maxima(scores, n_groups)
     threshold = np.partition(maxima, n_groups - k, axis=1)[:, n_groups - k]
