@@ -78,11 +78,12 @@ def fit_calibrator(y_val: np.ndarray, p_val: np.ndarray, method: str = "platt") 
 
     "platt": logistic regression on the logit of p; "isotonic": monotone step function.
     """
-    p_val = np.clip(np.asarray(p_val, dtype=float), 1e-6, 1 - 1e-6)
+    clip = lambda p: np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    p_val = clip(p_val)
     if method == "platt":
         from sklearn.linear_model import LogisticRegression
 
-        logit = lambda p: np.log(np.clip(p, 1e-6, 1 - 1e-6) / (1 - np.clip(p, 1e-6, 1 - 1e-6)))[:, None]
+        logit = lambda p: np.log(clip(p) / (1 - clip(p)))[:, None]
         model = LogisticRegression(C=1e6).fit(logit(p_val), y_val)
         return lambda p: model.predict_proba(logit(np.asarray(p, dtype=float)))[:, 1]
     if method == "isotonic":

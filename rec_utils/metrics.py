@@ -47,64 +47,81 @@ def _n_relevant(relevant: sp.spmatrix) -> np.ndarray:
     return np.diff(sp.csr_matrix(relevant).indptr).astype(float)
 
 
-def _undefined_where_no_relevant(values: np.ndarray, n_rel: np.ndarray) -> np.ndarray:
-    return np.where(n_rel > 0, values, np.nan)
+# Each metric from hits (n_users, k) and the number of relevant items per user (n_users,).
+def _precision(hits: np.ndarray, n_rel: np.ndarray) -> np.ndarray:
+    return hits.sum(axis=1) / hits.shape[1]
+
+
+def _recall(hits: np.ndarray, n_rel: np.ndarray) -> np.ndarray:
+    return hits.sum(axis=1) / n_rel
+
+
+def _hit_rate(hits: np.ndarray, n_rel: np.ndarray) -> np.ndarray:
+    return hits.any(axis=1).astype(float)
+
+
+def _ndcg(hits: np.ndarray, n_rel: np.ndarray) -> np.ndarray:
+    k = hits.shape[1]
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    ideal = np.concatenate([[0.0], np.cumsum(discounts)])[np.minimum(n_rel, k).astype(int)]
+    return (hits @ discounts) / ideal
+
+
+def _average_precision(hits: np.ndarray, n_rel: np.ndarray) -> np.ndarray:
+    k = hits.shape[1]
+    precision_at_each = np.cumsum(hits, axis=1) / np.arange(1, k + 1)
+    return (precision_at_each * hits).sum(axis=1) / np.minimum(n_rel, k)
+
+
+def _per_user(metric, hits: np.ndarray, n_rel: np.ndarray) -> np.ndarray:
+    """A metric per user, NaN where the user has no relevant item."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n_rel > 0, metric(hits, n_rel), np.nan)
 
 
 def precision_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
     """Share of the top k that is relevant."""
-    hits = hits_at_k(recommended, relevant, k)
-    return _undefined_where_no_relevant(hits.sum(axis=1) / k, _n_relevant(relevant))
+    return _per_user(_precision, hits_at_k(recommended, relevant, k), _n_relevant(relevant))
 
 
 def recall_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
     """Share of the user's relevant items found in the top k."""
-    hits = hits_at_k(recommended, relevant, k)
-    n_rel = _n_relevant(relevant)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _undefined_where_no_relevant(hits.sum(axis=1) / n_rel, n_rel)
+    return _per_user(_recall, hits_at_k(recommended, relevant, k), _n_relevant(relevant))
 
 
 def hit_rate_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
     """1 when at least one of the top k is relevant, else 0."""
-    hits = hits_at_k(recommended, relevant, k)
-    return _undefined_where_no_relevant(hits.any(axis=1).astype(float), _n_relevant(relevant))
+    return _per_user(_hit_rate, hits_at_k(recommended, relevant, k), _n_relevant(relevant))
 
 
 def ndcg_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
     """DCG of the top k (binary gains, discount 1/log2(rank+1)) over the ideal DCG."""
-    hits = hits_at_k(recommended, relevant, k)
-    discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    dcg = hits @ discounts
-    n_rel = _n_relevant(relevant)
-    ideal = np.concatenate([[0.0], np.cumsum(discounts)])[np.minimum(n_rel, k).astype(int)]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _undefined_where_no_relevant(dcg / ideal, n_rel)
+    return _per_user(_ndcg, hits_at_k(recommended, relevant, k), _n_relevant(relevant))
 
 
 def average_precision_at_k(recommended: np.ndarray, relevant: sp.spmatrix, k: int) -> np.ndarray:
     """AP@k: mean of precision@i at each hit position i, over min(n_relevant, k)."""
-    hits = hits_at_k(recommended, relevant, k)
-    precision_at_each = np.cumsum(hits, axis=1) / np.arange(1, k + 1)
-    n_rel = _n_relevant(relevant)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ap = (precision_at_each * hits).sum(axis=1) / np.minimum(n_rel, k)
-    return _undefined_where_no_relevant(ap, n_rel)
+    return _per_user(_average_precision, hits_at_k(recommended, relevant, k), _n_relevant(relevant))
 
 
-RANKING_METRICS = {
-    "precision": precision_at_k,
-    "recall": recall_at_k,
-    "ndcg": ndcg_at_k,
-    "map": average_precision_at_k,
-    "hit_rate": hit_rate_at_k,
-}
+_FROM_HITS = {"precision": _precision, "recall": _recall, "ndcg": _ndcg, "map": _average_precision,
+              "hit_rate": _hit_rate}
+RANKING_METRICS = tuple(_FROM_HITS)
 
 
-def ranking_report(recommended: np.ndarray, relevant: sp.spmatrix, k: int,
+def ranking_report(recommended: np.ndarray, relevant: sp.spmatrix, ks: int | tuple[int, ...],
                    metrics: tuple[str, ...] = ("precision", "recall", "ndcg", "hit_rate")) -> dict[str, float]:
-    """Mean of each metric at k over users with at least one relevant item: {'ndcg@10': ...}."""
-    return {f"{name}@{k}": float(np.nanmean(RANKING_METRICS[name](recommended, relevant, k))) for name in metrics}
+    """Mean of each metric at each k over users with at least one relevant item: {'ndcg@10': ...}.
+
+    The hits are found once for the largest k; every metric and k is computed from them.
+    """
+    ks = (ks,) if isinstance(ks, int) else tuple(ks)
+    unknown = [m for m in metrics if m not in _FROM_HITS]
+    if unknown:
+        raise ValueError(f"unknown metrics {unknown}; choose from {RANKING_METRICS}")
+    hits, n_rel = hits_at_k(recommended, relevant, max(ks)), _n_relevant(relevant)
+    return {f"{name}@{k}": float(np.nanmean(_per_user(_FROM_HITS[name], hits[:, :k], n_rel)))
+            for k in ks for name in metrics}
 
 
 def catalogue_coverage(recommended: np.ndarray, n_items: int) -> float:

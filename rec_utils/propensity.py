@@ -37,18 +37,29 @@ def _description_tokens(descriptions: pd.Series) -> sp.csr_matrix:
     return vectorizer.fit_transform(descriptions.fillna("")).tocsr()
 
 
+def _purchase_profiles(history: pd.DataFrame, customers: pd.Index, products: pd.Index,
+                       descriptions: pd.Series) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+    """What each customer bought, in products and in description words.
+
+    Returns bought (customers x products, 1 = bought in `history`), tokens (products x words,
+    binary, from `descriptions` aligned with `products`) and share (customers x words: the share
+    of the customer's bought products whose description holds the word, in [0, 1]).
+    """
+    tokens = _description_tokens(descriptions).astype(float)
+    past = history[["CustomerID", "StockCode"]].drop_duplicates()
+    rows, cols = customers.get_indexer(past["CustomerID"]), products.get_indexer(past["StockCode"])
+    known = (rows >= 0) & (cols >= 0)
+    bought = sp.csr_matrix((np.ones(known.sum()), (rows[known], cols[known])), shape=(len(customers), len(products)))
+    n_bought = np.maximum(np.asarray(bought.sum(axis=1)).ravel(), 1)
+    return bought, tokens, (sp.diags(1 / n_bought) @ (bought @ tokens)).tocsr()
+
+
 def token_affinity(history: pd.DataFrame, catalog: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     """Per pair: mean over the product's description tokens of the share of the customer's past
     products whose description contains that token (0 for a customer with no history)."""
-    tokens = _description_tokens(catalog["Description"])  # products x tokens
     products = pd.Index(catalog["StockCode"])
     customers = pd.Index(np.sort(history["CustomerID"].unique()))
-    past = history[["CustomerID", "StockCode"]].drop_duplicates()
-    bought = sp.csr_matrix((np.ones(len(past)), (customers.get_indexer(past["CustomerID"]),
-                                                 products.get_indexer(past["StockCode"]))),
-                           shape=(len(customers), len(products)))
-    n_bought = np.maximum(np.asarray(bought.sum(axis=1)).ravel(), 1)
-    share = sp.diags(1 / n_bought) @ (bought @ tokens)  # customers x tokens, in [0, 1]
+    _, tokens, share = _purchase_profiles(history, customers, products, catalog["Description"])
     u = customers.get_indexer(pairs["CustomerID"])
     p = products.get_indexer(pairs["StockCode"])
     known = u >= 0
@@ -163,12 +174,8 @@ def propensity_ranker(history: pd.DataFrame, model: "Pipeline", users: pd.Index,
     item_part = (weight["log_price"] * np.log(per_item["median_price"].to_numpy(float))
                  + weight["log_popularity"] * np.log1p(per_item["n_customers"].to_numpy(float)))
 
-    tokens = _description_tokens(per_item["Description"]).astype(float)
+    bought, tokens, share = _purchase_profiles(history, users, items, per_item["Description"])
     per_token = sp.diags(1 / np.maximum(np.asarray(tokens.sum(axis=1)).ravel(), 1)) @ tokens  # rows sum to 1
-    past = history[["CustomerID", "StockCode"]].drop_duplicates()
-    bought = sp.csr_matrix((np.ones(len(past)), (users.get_indexer(past["CustomerID"]), items.get_indexer(past["StockCode"]))),
-                           shape=(len(users), len(items)))
-    share = sp.diags(1 / np.maximum(np.asarray(bought.sum(axis=1)).ravel(), 1)) @ (bought @ tokens)  # users x tokens
 
     def score(batch: np.ndarray) -> np.ndarray:
         affinity = (share[batch] @ per_token.T).toarray()

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from rec_utils.split import Interactions
 from rec_utils.topk import ScoreFn
 
 
@@ -43,6 +44,21 @@ def fit_recommender(name: str, train: sp.spmatrix, *, n_factors: int = 32, seed:
     if name == "implicit_als":
         return factor_scores(*implicit_als(train, n_factors, seed=seed, **options))
     raise ValueError(f"unknown recommender {name!r}; choose one of {', '.join(RECOMMENDERS)}")
+
+
+def evaluate_ranking(score_fn: ScoreFn, data: Interactions, ks: int | tuple[int, ...] = 10,
+                     metrics: tuple[str, ...] = ("precision", "recall", "ndcg", "hit_rate")) -> tuple[dict[str, float], np.ndarray]:
+    """Rank for every user with held-out items, excluding their training purchases, and score the lists.
+
+    Returns (ranking_report over `ks` and `metrics`, the recommended item indices (users, max k)).
+    """
+    from rec_utils.metrics import ranking_report
+    from rec_utils.topk import top_k
+
+    ks = (ks,) if isinstance(ks, int) else tuple(ks)
+    users = data.test_users
+    recommended = top_k(score_fn, data.train.shape[0], max(ks), exclude=data.train, users=users)
+    return ranking_report(recommended, data.test[users], ks, metrics), recommended
 
 
 def popular_in_country(transactions: pd.DataFrame, country: str, k: int = 10) -> pd.DataFrame:

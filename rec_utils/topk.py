@@ -1,4 +1,4 @@
-"""Top-K items per user in batches: one score matrix per batch, argpartition, no per-user loop."""
+"""Top-K items per user in batches: one score matrix per batch, selection through group maxima, no per-user loop."""
 
 from __future__ import annotations
 
@@ -69,15 +69,18 @@ def top_k_from_scores(scores: np.ndarray, k: int, group_size: int | None = None)
 
 
 def top_k(score_fn: ScoreFn, n_users: int, k: int, *, exclude: sp.spmatrix | None = None,
-          users: np.ndarray | None = None, batch_size: int = 2048, show_progress: bool | None = None) -> np.ndarray:
+          users: np.ndarray | None = None, batch_size: int = 2048, show_progress: bool | None = None,
+          with_scores: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Top-k item indices for `users` (default all n_users), shape (len(users), k).
 
     `score_fn(batch)` returns dense scores for a batch of user indices; items that are
     nonzero in `exclude` (e.g. already bought; rows indexed like users) are never recommended.
+    With `with_scores`, also returns the recommended items' scores (len(users), k).
     """
     users = np.arange(n_users) if users is None else np.asarray(users)
     exclude = None if exclude is None else sp.csr_matrix(exclude)
     out = np.empty((len(users), k), dtype=np.int64)
+    top_scores = np.empty((len(users), k)) if with_scores else None
     starts = range(0, len(users), batch_size)
     if show_progress is None and len(starts) < 20:
         show_progress = False  # a bar only where the work is long
@@ -89,8 +92,11 @@ def top_k(score_fn: ScoreFn, n_users: int, k: int, *, exclude: sp.spmatrix | Non
         if exclude is not None:
             banned = exclude[batch].tocoo()
             scores[banned.row, banned.col] = -np.inf
-        out[start:start + len(batch)] = top_k_from_scores(scores, k)
-    return out
+        chosen = top_k_from_scores(scores, k)
+        out[start:start + len(batch)] = chosen
+        if with_scores:
+            top_scores[start:start + len(batch)] = np.take_along_axis(scores, chosen, axis=1)
+    return (out, top_scores) if with_scores else out
 
 
 def factor_scores(user_factors: np.ndarray, item_factors: np.ndarray) -> ScoreFn:

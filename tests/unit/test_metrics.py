@@ -64,3 +64,13 @@ def test_beyond_accuracy_metrics():
     assert intra_list_diversity(recs, similarity) == pytest.approx(np.mean([0.8, 0.4]))
     with pytest.raises(ValueError):
         intra_list_diversity(recs[:, :1], similarity)
+
+
+def test_report_over_several_k_matches_the_per_user_functions():
+    report = ranking_report(RECOMMENDED, RELEVANT, (2, 4), metrics=("precision", "recall", "ndcg", "map", "hit_rate"))
+    for k in (2, 4):
+        assert report[f"ndcg@{k}"] == pytest.approx(np.nanmean(ndcg_at_k(RECOMMENDED, RELEVANT, k)))
+        assert report[f"map@{k}"] == pytest.approx(np.nanmean(average_precision_at_k(RECOMMENDED, RELEVANT, k)))
+        assert report[f"recall@{k}"] == pytest.approx(np.nanmean(recall_at_k(RECOMMENDED, RELEVANT, k)))
+    with pytest.raises(ValueError, match="unknown metrics"):
+        ranking_report(RECOMMENDED, RELEVANT, 2, metrics=("auc",))

@@ -29,3 +29,21 @@ def test_popularity_and_item_knn_scores():
     np.testing.assert_array_equal(popularity_scores(train)(np.array([0, 2])), [[1, 3, 1], [1, 3, 1]])
     similarity = sp.csr_matrix(np.array([[0, 0.5, 0.2], [0.5, 0, 0.1], [0.2, 0.1, 0]]))
     np.testing.assert_allclose(item_knn_scores(train, similarity)(np.array([0])), [[0.5, 0.5, 0.3]])
+
+
+def test_scores_of_the_recommended_items_and_ranking_evaluation():
+    from rec_utils.recommend import evaluate_ranking
+    from rec_utils.split import Interactions
+
+    rng = np.random.default_rng(3)
+    U, V = rng.standard_normal((50, 4)), rng.standard_normal((30, 4))
+    items, scores = top_k(factor_scores(U, V), 50, 5, with_scores=True)
+    np.testing.assert_allclose(scores, np.take_along_axis(U @ V.T, items, axis=1))
+    train = sp.random(50, 30, density=0.1, random_state=0, format="lil")
+    train[3, :] = 0  # user 3 bought nothing, so nothing of theirs is excluded
+    train = train.tocsr()
+    test = sp.csr_matrix(([1.0, 1.0], ([3, 7], [items[3, 0], 2])), shape=(50, 30))
+    data = Interactions(train, test, None, None)
+    report, recommended = evaluate_ranking(factor_scores(U, V), data, (1, 5), metrics=("hit_rate",))
+    assert recommended.shape == (2, 5) and set(report) == {"hit_rate@1", "hit_rate@5"}
+    assert report["hit_rate@1"] >= 0.5  # user 3's best item is the held-out one: a hit at rank 1
