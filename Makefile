@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: install reproduce test notebooks lab clean
+.PHONY: install reproduce test unit lint notebooks lab clean
 
 install: $(STAMP)
 
@@ -27,12 +27,19 @@ $(STAMP): requirements.txt pyproject.toml
 reproduce: $(STAMP)
 	$(PY) -m rec_utils.run
 
-# Unit tests first, then every committed notebook re-executed and compared by nbval,
-# then the headline metrics that run saved, checked against stated tolerances.
-test: $(STAMP)
+# Lint, then unit tests, then every committed notebook re-executed and compared by nbval,
+# then the headline metrics that run saved, checked against tolerances derived from their intervals.
+test: lint
 	INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider tests/unit \
 		--nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 \
 		tests/results
+
+# The fast unit tests alone (tests marked slow are left out): under a minute.
+unit: $(STAMP)
+	INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider -m "not slow" tests/unit
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 # Maintainers: re-execute notebooks in place so their committed outputs match the code.
 notebooks: $(STAMP)

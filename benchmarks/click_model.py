@@ -17,7 +17,14 @@ import sys
 
 import numpy as np
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # must be set before TensorFlow is imported
+
+import keras  # noqa: E402
+
+from rec_utils.features.images import grey_to_rgb_batch, load_vgg16  # noqa: E402
+from rec_utils.models.click_model import build_click_model, select_inputs  # noqa: E402
+from rec_utils.runtime.benchmark_log import BENCHMARKS_PATH, append_rows, best_time, cpu_description  # noqa: E402
+from rec_utils.runtime.device import keras_backend, require_device, visible_gpus  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,12 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=None, help="CSV to append to (default reports/benchmarks.csv)")
     args = parser.parse_args(argv)
 
-    import keras
 
-    from rec_utils.benchmarks import BENCHMARKS_PATH, append_rows, best_time, cpu_description
-    from rec_utils.click_model import build_click_model, select_inputs
-    from rec_utils.device import keras_backend, require_device, visible_gpus
-    from rec_utils.features import grey_to_rgb_batch, load_vgg16
 
     ran_on = require_device(args.device)
     if args.mixed_precision:
@@ -62,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
               "attributes": rng.standard_normal((n, 11)).astype("float32")}
     labels = rng.integers(0, 2, n).astype("float32")
     model.fit(inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0)  # compile / warm up
-    train_seconds = best_time(lambda: model.fit(inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0), repeats=2)
+    train_seconds = best_time(lambda: model.fit(inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0),
+                              repeats=2)
 
     measurements = {"vgg16_images_per_s": (args.n_images / vgg_seconds, "images/s"),
                     "train_examples_per_s": (n / train_seconds, "examples/s")}
@@ -73,11 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         inputs["item_id"] = rng.integers(0, args.n_images, n).astype("int32")
         tune_inputs = select_inputs(tuned, inputs)
         tuned.fit(tune_inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0)  # compile / warm up
-        tune_seconds = best_time(lambda: tuned.fit(tune_inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0),
+        tune_seconds = best_time(
+            lambda: tuned.fit(tune_inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0),
                                  repeats=2)
         measurements["finetune_train_examples_per_s"] = (n / tune_seconds, "examples/s")
     parameters = {k: v for k, v in vars(args).items() if k not in {"output", "device"}}
-    rows = append_rows("click_model", device, keras_backend(), parameters, measurements, path=args.output or BENCHMARKS_PATH)
+    rows = append_rows("click_model", device, keras_backend(), parameters, measurements,
+                       path=args.output or BENCHMARKS_PATH)
     print(rows[["device", "backend", "metric", "value", "unit"]].to_string(index=False))
     return 0
 

@@ -15,6 +15,10 @@ import sys
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.metrics import ndcg_score
+
+from rec_utils.evaluation.ranking import ndcg_at_k, ranking_report
+from rec_utils.runtime.benchmark_log import BENCHMARKS_PATH, append_rows, best_time, cpu_description
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,10 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=None, help="CSV to append to (default reports/benchmarks.csv)")
     args = parser.parse_args(argv)
 
-    from sklearn.metrics import ndcg_score
 
-    from rec_utils.benchmarks import BENCHMARKS_PATH, append_rows, best_time, cpu_description
-    from rec_utils.metrics import ndcg_at_k, ranking_report
 
     rng = np.random.default_rng(0)
     relevance = rng.random((args.users, args.items)) < args.density

@@ -16,6 +16,10 @@ import sys
 import numpy as np
 import pandas as pd
 
+from rec_utils.recommend.scorers import factor_scores
+from rec_utils.recommend.topk import top_k
+from rec_utils.runtime.benchmark_log import BENCHMARKS_PATH, append_rows, best_time, cpu_description
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -28,8 +32,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=None, help="CSV to append to (default reports/benchmarks.csv)")
     args = parser.parse_args(argv)
 
-    from rec_utils.benchmarks import BENCHMARKS_PATH, append_rows, best_time, cpu_description
-    from rec_utils.topk import factor_scores, top_k
 
     rng = np.random.default_rng(0)
     table = []
@@ -46,11 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         floor_s = best_time(floor, args.repeats)
         topk_s = best_time(lambda: top_k(score, n_users, args.k, batch_size=args.batch_size, show_progress=False),
                            args.repeats)
-        params = {"users": n_users, "items": n_items, "factors": args.factors, "k": args.k, "batch_size": args.batch_size}
+        params = {"users": n_users, "items": n_items, "factors": args.factors, "k": args.k,
+                  "batch_size": args.batch_size}
         append_rows("topk", cpu_description(), "numpy", params, {
             "topk_seconds": (topk_s, "s"), "floor_seconds": (floor_s, "s"), "ratio_to_floor": (topk_s / floor_s, "x"),
         }, path=args.output or BENCHMARKS_PATH)
-        table.append({"users": n_users, "items": n_items, "top-k s": topk_s, "U·Vᵀ s": floor_s, "ratio": topk_s / floor_s})
+        table.append({"users": n_users, "items": n_items, "top-k s": topk_s, "U·Vᵀ s": floor_s,
+                      "ratio": topk_s / floor_s})
     print(pd.DataFrame(table).round(3).to_string(index=False))
     return 0
 

@@ -1,4 +1,5 @@
-"""Plots shared by the notebooks; each returns its Figure and can save it to reports/figures/."""
+"""Figures shared by the notebooks (top layer: may import any other layer); each returns its Figure
+and `save_figure` writes it to reports/figures/."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from sklearn.calibration import calibration_curve
 
-from rec_utils.paths import FIGURES_DIR
+from rec_utils.evaluation.concentration import lorenz_share
+from rec_utils.runtime.paths import FIGURES_DIR
 
 
 def save_figure(fig: plt.Figure, name: str, figures_dir: Path = FIGURES_DIR) -> Path:
@@ -17,13 +20,6 @@ def save_figure(fig: plt.Figure, name: str, figures_dir: Path = FIGURES_DIR) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=150, bbox_inches="tight")
     return path
-
-
-def lorenz_share(counts: np.ndarray, top_fraction: float) -> float:
-    """Share of the total held by the `top_fraction` largest entries of `counts`."""
-    counts = np.sort(np.asarray(counts, dtype=float))[::-1]
-    top = max(1, int(round(top_fraction * len(counts))))
-    return float(counts[:top].sum() / counts.sum())
 
 
 def long_tail_plot(popularity: pd.Series, *, label: str = "customers who bought it") -> plt.Figure:
@@ -57,8 +53,6 @@ def distribution_plot(values: pd.Series, *, xlabel: str, title: str) -> plt.Figu
 
 def calibration_plot(y_true: np.ndarray, probabilities: dict[str, np.ndarray], n_bins: int = 10) -> plt.Figure:
     """Reliability diagram: mean predicted probability vs observed frequency, per model (quantile bins)."""
-    from sklearn.calibration import calibration_curve
-
     fig, ax = plt.subplots(figsize=(5, 4.5))
     ax.plot([0, 1], [0, 1], color="grey", ls=":", label="perfectly calibrated")
     for name, prob in probabilities.items():
@@ -91,7 +85,8 @@ def interval_plot(table: pd.DataFrame, metric: str, *, title: str) -> plt.Figure
     """Point estimates with their intervals (columns metric, 'metric low', 'metric high'), one row per model."""
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
     y = np.arange(len(table))
-    ax.errorbar(table[metric], y, xerr=[table[metric] - table[f"{metric} low"], table[f"{metric} high"] - table[metric]],
+    errors = [table[metric] - table[f"{metric} low"], table[f"{metric} high"] - table[metric]]
+    ax.errorbar(table[metric], y, xerr=errors,
                 fmt="o", capsize=3)
     ax.set_yticks(y, labels=table.index)
     ax.invert_yaxis()

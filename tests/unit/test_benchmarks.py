@@ -4,8 +4,9 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
-from rec_utils.paths import REPO_ROOT
+from rec_utils.runtime.paths import REPO_ROOT
 
 
 def _run(script: str, *args: str, output) -> pd.DataFrame:
@@ -14,6 +15,7 @@ def _run(script: str, *args: str, output) -> pd.DataFrame:
     return pd.read_csv(output)
 
 
+@pytest.mark.slow
 def test_click_model_benchmark_appends_rows(tmp_path):
     rows = _run("click_model.py", "--n-images", "8", "--vgg-batch-size", "8", "--n-examples", "256",
                 "--batch-size", "64", "--fine-tune", output=tmp_path / "b.csv")

@@ -3,8 +3,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from rec_utils.data import (
+from rec_utils.data.download import ChecksumMismatchError, sha256_of
+from rec_utils.data.online_retail import (
     ONLINE_RETAIL_PATH,
+    ONLINE_RETAIL_SHA256,
     EmptyDataError,
     MissingDataFileError,
     SchemaError,
@@ -12,7 +14,6 @@ from rec_utils.data import (
     read_transactions,
     validate_transactions,
 )
-from rec_utils.download import ChecksumMismatchError, sha256_of
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +43,6 @@ def test_columns_are_typed(online_retail):
 
 
 def test_checksum_mismatch_names_both_hashes(tmp_path):
-    from rec_utils.data import ONLINE_RETAIL_SHA256
-
     copy = tmp_path / "online_retail.parquet"
     shutil.copy(ONLINE_RETAIL_PATH, copy)
     with open(copy, "ab") as fh:

@@ -10,8 +10,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from rec_utils.data import fetch_online_retail_ii, load_online_retail_ii
-from rec_utils.download import ChecksumMismatchError, DownloadError, download, sha256_of
+from rec_utils.data.download import ChecksumMismatchError, DownloadError, download, sha256_of
+from rec_utils.data.online_retail import fetch_online_retail_ii, load_online_retail_ii
 
 
 def _retail_ii_zip() -> bytes:

@@ -4,7 +4,7 @@ import re
 
 import yaml
 
-from rec_utils.paths import REPO_ROOT
+from rec_utils.runtime.paths import REPO_ROOT
 
 
 def _pins(lines):

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from rec_utils.errata import load_errata, record_erratum
-from rec_utils.results import load_metrics, save_metrics
+from rec_utils.runtime.errata import load_errata, record_erratum
+from rec_utils.runtime.results import load_metrics, save_metrics
 
 
 def test_errata_rows_are_replaced_not_duplicated(tmp_path):

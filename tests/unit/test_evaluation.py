@@ -2,8 +2,13 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss, roc_auc_score
 
-from rec_utils.evaluation import (best_f1_threshold, bootstrap_ci, classification_summary, fit_calibrator,
-                                  paired_bootstrap)
+from rec_utils.evaluation.probability import (
+    best_f1_threshold,
+    bootstrap_ci,
+    classification_summary,
+    fit_calibrator,
+    paired_bootstrap,
+)
 
 rng = np.random.default_rng(0)
 Y = rng.integers(0, 2, 2000)

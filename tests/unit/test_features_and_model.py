@@ -1,14 +1,19 @@
 """Feature shapes and the click model's inputs/outputs on tiny batches (TensorFlow backend on CPU)."""
 
+import gzip
+
+import keras
 import numpy as np
 import pandas as pd
 import pytest
 
-from rec_utils.click_model import build_click_model, predict, select_inputs, summary_text
-from rec_utils.evaluation import bootstrap_ci, metrics_table
-from rec_utils.fashion import CLASS_NAMES, load_fashion_mnist, read_idx
-from rec_utils.features import Tokenizer, click_model_inputs, encode_attributes, join_text_columns, vgg16_features
-from rec_utils.split import split_groups
+from rec_utils.data.fashion import CLASS_NAMES, load_fashion_mnist, read_idx
+from rec_utils.data.split import split_groups
+from rec_utils.evaluation.probability import bootstrap_ci, metrics_table
+from rec_utils.features.attributes import click_model_inputs, encode_attributes
+from rec_utils.features.images import load_vgg16, vgg16_features
+from rec_utils.features.text import Tokenizer, join_text_columns
+from rec_utils.models.click_model import build_click_model, predict, select_inputs, summary_text
 
 
 def test_fashion_mnist_shipped_test_split():
@@ -20,8 +25,6 @@ def test_fashion_mnist_shipped_test_split():
 
 
 def test_read_idx_rejects_other_files(tmp_path):
-    import gzip
-
     path = tmp_path / "bad.gz"
     with gzip.open(path, "wb") as fh:
         fh.write((0x0D03).to_bytes(4, "big") + b"\0" * 16)
@@ -65,19 +68,27 @@ def test_attributes_encoding():
         encode_attributes(np.array([0.0]), np.array([0]), 3)
 
 
-@pytest.mark.parametrize("sizes,expected_inputs", [
-    (dict(vocab_size=20, image_dim=16, n_attributes=5), {"query_tokens", "title_tokens", "image_features", "attributes"}),
-    (dict(vocab_size=20, use_query=False), {"title_tokens"}),
-    (dict(image_dim=16), {"image_features"}),
-])
+@pytest.mark.parametrize(
+    "sizes,expected_inputs",
+    [
+        (
+            dict(vocab_size=20, image_dim=16, n_attributes=5),
+            {"query_tokens", "title_tokens", "image_features", "attributes"},
+        ),
+        (dict(vocab_size=20, use_query=False), {"title_tokens"}),
+        (dict(image_dim=16), {"image_features"}),
+    ],
+)
 def test_click_model_inputs_and_output_shape(sizes, expected_inputs):
     model = build_click_model(max_len=4, **sizes)
     assert set(model.input) == expected_inputs
     rng = np.random.default_rng(0)
-    batch = {"query_tokens": rng.integers(0, 20, (3, 4)).astype("int32"),
-             "title_tokens": rng.integers(0, 20, (3, 4)).astype("int32"),
-             "image_features": rng.standard_normal((3, 16)).astype("float32"),
-             "attributes": rng.standard_normal((3, 5)).astype("float32")}
+    batch = {
+        "query_tokens": rng.integers(0, 20, (3, 4)).astype("int32"),
+        "title_tokens": rng.integers(0, 20, (3, 4)).astype("int32"),
+        "image_features": rng.standard_normal((3, 16)).astype("float32"),
+        "attributes": rng.standard_normal((3, 5)).astype("float32"),
+    }
     assert set(select_inputs(model, batch)) == expected_inputs
     out = model(select_inputs(model, batch))
     assert tuple(out.shape) == (3, 1)
@@ -101,8 +112,9 @@ def test_padding_does_not_change_the_text_embedding():
 
 
 def test_click_model_inputs_from_impressions():
-    impressions = pd.DataFrame({"search_keywords": ["shoes", "bag"], "product_description": ["red shoes", "bag"],
-                                "item_id": [1, 0]})
+    impressions = pd.DataFrame(
+        {"search_keywords": ["shoes", "bag"], "product_description": ["red shoes", "bag"], "item_id": [1, 0]}
+    )
     tok = Tokenizer.fit(pd.Series(["red shoes bag"]), max_len=3)
     inputs = click_model_inputs(impressions, tok, np.arange(4, dtype=float).reshape(2, 2), np.eye(2))
     np.testing.assert_array_equal(inputs["image_features"], [[2, 3], [0, 1]])
@@ -129,10 +141,6 @@ def test_split_groups_assigns_whole_groups():
 
 
 def test_fine_tuning_block5_starts_from_vgg16_and_matches_the_pooled_features(tmp_path):
-    import keras
-
-    from rec_utils.features import load_vgg16
-
     images = load_fashion_mnist("test")[0][:4]
     block4, _ = vgg16_features(images, weights="none", layer="block4_pool", cache_dir=None, show_progress=False)
     pooled, _ = vgg16_features(images, weights="none", cache_dir=None, show_progress=False)
@@ -142,10 +150,17 @@ def test_fine_tuning_block5_starts_from_vgg16_and_matches_the_pooled_features(tm
     assert set(model.input) == {"item_id", "attributes"}
     # the copied block 5 + global pooling reproduces the frozen VGG16 features exactly
     image_part = keras.Model(model.input["item_id"], model.get_layer("finetune_pool").output)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(image_part(np.arange(4, dtype="int32"))), pooled, rtol=1e-5, atol=1e-5)
-    assert model.get_layer("finetune_block5_conv1").trainable_weights and not model.get_layer("block4_maps").trainable_weights
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(image_part(np.arange(4, dtype="int32"))), pooled, rtol=1e-5, atol=1e-5
+    )
+    assert (
+        model.get_layer("finetune_block5_conv1").trainable_weights
+        and not model.get_layer("block4_maps").trainable_weights
+    )
     batch = {"item_id": np.array([3, 0], dtype="int32"), "attributes": np.zeros((2, 2), dtype="float32")}
     model.save(tmp_path / "m.keras")
-    np.testing.assert_allclose(predict(keras.saving.load_model(tmp_path / "m.keras", compile=False), batch), predict(model, batch))
+    np.testing.assert_allclose(
+        predict(keras.saving.load_model(tmp_path / "m.keras", compile=False), batch), predict(model, batch)
+    )
     with pytest.raises(ValueError, match="needs the VGG16 model"):
         build_click_model(block4_table=block4)

@@ -3,23 +3,54 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from rec_utils.cleaning import clean_transactions
-from rec_utils.data import to_typed_transactions
-from rec_utils.interest import interest_tags, recommendation_reasons
-from rec_utils.recommend import RECOMMENDERS, customers_for_new_product, fit_recommender, popular_in_country
-from rec_utils.tables import product_catalog, purchase_counts
+from rec_utils.data.cleaning import clean_transactions
+from rec_utils.data.online_retail import to_typed_transactions
+from rec_utils.data.tables import product_catalog, purchase_counts
+from rec_utils.recommend.cold_start import customers_for_new_product, popular_in_country
+from rec_utils.recommend.interest import interest_tags, recommendation_reasons
+from rec_utils.recommend.scorers import RECOMMENDERS, fit_recommender
 
 
 @pytest.fixture
 def shop(transactions_factory):
     rows = [
-        {"InvoiceNo": "1", "CustomerID": 1.0, "StockCode": "10001", "Description": "CHRISTMAS CANDLE", "InvoiceDate": "2011-11-01"},
-        {"InvoiceNo": "1", "CustomerID": 1.0, "StockCode": "10002", "Description": "CHRISTMAS BAUBLE", "InvoiceDate": "2011-11-01"},
-        {"InvoiceNo": "2", "CustomerID": 1.0, "StockCode": "10003", "Description": "GARDEN HOSE", "InvoiceDate": "2010-01-01"},
-        {"InvoiceNo": "3", "CustomerID": 2.0, "StockCode": "10003", "Description": "GARDEN HOSE", "InvoiceDate": "2011-11-02",
-         "Country": "France"},
-        {"InvoiceNo": "3", "CustomerID": 2.0, "StockCode": "10004", "Description": "GARDEN GLOVES", "InvoiceDate": "2011-11-02",
-         "Country": "France"},
+        {
+            "InvoiceNo": "1",
+            "CustomerID": 1.0,
+            "StockCode": "10001",
+            "Description": "CHRISTMAS CANDLE",
+            "InvoiceDate": "2011-11-01",
+        },
+        {
+            "InvoiceNo": "1",
+            "CustomerID": 1.0,
+            "StockCode": "10002",
+            "Description": "CHRISTMAS BAUBLE",
+            "InvoiceDate": "2011-11-01",
+        },
+        {
+            "InvoiceNo": "2",
+            "CustomerID": 1.0,
+            "StockCode": "10003",
+            "Description": "GARDEN HOSE",
+            "InvoiceDate": "2010-01-01",
+        },
+        {
+            "InvoiceNo": "3",
+            "CustomerID": 2.0,
+            "StockCode": "10003",
+            "Description": "GARDEN HOSE",
+            "InvoiceDate": "2011-11-02",
+            "Country": "France",
+        },
+        {
+            "InvoiceNo": "3",
+            "CustomerID": 2.0,
+            "StockCode": "10004",
+            "Description": "GARDEN GLOVES",
+            "InvoiceDate": "2011-11-02",
+            "Country": "France",
+        },
     ]
     return clean_transactions(to_typed_transactions(transactions_factory(rows)))[0]
 
@@ -44,8 +75,9 @@ def test_reasons_prefer_tags_then_the_most_similar_purchase():
 def test_cold_start_paths(shop):
     assert popular_in_country(shop, "France", k=5)["StockCode"].tolist() == ["10003", "10004"]
     assert len(popular_in_country(shop, "Atlantis", k=5)) == 4  # unknown country: all customers
-    similar, customers = customers_for_new_product("CHRISTMAS TREE", product_catalog(shop), purchase_counts(shop),
-                                                   n_similar=2)
+    similar, customers = customers_for_new_product(
+        "CHRISTMAS TREE", product_catalog(shop), purchase_counts(shop), n_similar=2
+    )
     assert set(similar["StockCode"]) == {"10001", "10002"} and customers["CustomerID"].tolist() == [1]
     with pytest.raises(ValueError, match="shares a word"):
         customers_for_new_product("ZEBRA", product_catalog(shop), purchase_counts(shop))

@@ -2,7 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rec_utils.logistic import contributions, logistic_probability, printed_logistic_probability, sigmoid
+from rec_utils.features.propensity import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from rec_utils.models.logistic import (
+    contributions,
+    logistic_pipeline,
+    logistic_probability,
+    printed_logistic_probability,
+    sigmoid,
+)
 
 
 def test_correct_formula_on_the_article_example():
@@ -27,8 +34,6 @@ def test_sigmoid_is_stable_for_extreme_inputs():
 
 
 def test_contributions_reproduce_predict_proba():
-    from rec_utils.propensity import CATEGORICAL_FEATURES, NUMERIC_FEATURES, logistic_pipeline
-
     rng = np.random.default_rng(0)
     n = 400
     frame = pd.DataFrame(rng.standard_normal((n, len(NUMERIC_FEATURES))), columns=NUMERIC_FEATURES)

@@ -5,8 +5,18 @@ import pytest
 import scipy.sparse as sp
 from sklearn.metrics import ndcg_score
 
-from rec_utils.metrics import (average_precision_at_k, hit_rate_at_k, hits_at_k, ndcg_at_k, precision_at_k,
-                               ranking_report, recall_at_k)
+from rec_utils.evaluation.ranking import (
+    average_precision_at_k,
+    catalogue_coverage,
+    hit_rate_at_k,
+    hits_at_k,
+    intra_list_diversity,
+    ndcg_at_k,
+    novelty,
+    precision_at_k,
+    ranking_report,
+    recall_at_k,
+)
 
 RECOMMENDED = np.array([[0, 1, 2, 3], [4, 5, 6, 7], [0, 1, 2, 3], [2, 0, 1, 3]])
 # user 0: relevant {1, 3}; user 1: {9} (fewer relevant than k, no hit); user 2: none; user 3: {2}
@@ -14,7 +24,12 @@ RELEVANT = sp.csr_matrix(([1, 1, 1, 1], ([0, 0, 1, 3], [1, 3, 9, 2])), shape=(4,
 
 
 def test_hits():
-    assert hits_at_k(RECOMMENDED, RELEVANT, 4).astype(int).tolist() == [[0, 1, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]
+    assert hits_at_k(RECOMMENDED, RELEVANT, 4).astype(int).tolist() == [
+        [0, 1, 0, 1],
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+        [1, 0, 0, 0],
+    ]
 
 
 def test_hand_computed_values():
@@ -53,8 +68,6 @@ def test_bad_input_is_named():
 
 
 def test_beyond_accuracy_metrics():
-    from rec_utils.metrics import catalogue_coverage, intra_list_diversity, novelty
-
     recs = np.array([[0, 1], [1, 2]])
     assert catalogue_coverage(recs, 10) == pytest.approx(0.3)
     buyers = np.array([4, 2, 1, 0])

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from rec_utils.mf import eckart_young_error, factorize_gd, implicit_als, rank_k_approximation, truncated_svd_factors
+from rec_utils.models.factorization import (
+    eckart_young_error,
+    factorize_gd,
+    implicit_als,
+    rank_k_approximation,
+    truncated_svd_factors,
+)
 
 X = np.array([[1, 2, 3], [0, 1, 0], [2, 0, 1]], dtype=float)
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from rec_utils.paths import NOTEBOOKS_DIR
+from rec_utils.runtime.paths import NOTEBOOKS_DIR, REPO_ROOT
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
@@ -26,3 +26,19 @@ def test_notebook_conventions(path):
     assert not re.search(r"/(root|work|tmp|home)/", outputs), "an output shows a machine path"
     assert "stderr" not in outputs, "stderr in a stored output (warnings or log noise)"
     assert "save_metrics(" in "".join(code[-1]["source"]), "last cell must save the headline results"
+
+
+def _rec_utils_modules(path) -> set[str]:
+    nb = json.loads(path.read_text())
+    code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    return set(re.findall(r"from rec_utils\.([a-z_.]+) import", code))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_readme_table_names_the_modules_each_notebook_uses(path):
+    readme = (REPO_ROOT / "README.md").read_text().splitlines()
+    rows = [line for line in readme if line.startswith(f"| `{path.stem}` |")]
+    table_rows = [r for r in rows if "runtime." in r or "data." in r]
+    assert table_rows, f"README.md has no module-table row for {path.stem}"
+    listed = {m.strip() for m in table_rows[0].split("|")[2].split(",")}
+    assert listed == _rec_utils_modules(path), f"README row for {path.stem} is out of date"

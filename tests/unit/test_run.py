@@ -1,7 +1,8 @@
 import nbformat
 import pytest
 
-from rec_utils.run import execute, find_notebooks, notebook_title, parse_args, record_runs, write_index
+from rec_utils.runtime.report import write_index
+from rec_utils.runtime.runner import execute, find_notebooks, notebook_title, parse_args, record_runs
 
 
 def _notebook(path, sources):

@@ -3,8 +3,15 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from rec_utils.similarity import (cosine, item_cosine_similarity, keep_top_n_per_row, neighbour_overlap,
-                                  text_cosine_similarity, top_neighbours, unrelated_share)
+from rec_utils.models.similarity import (
+    cosine,
+    item_cosine_similarity,
+    keep_top_n_per_row,
+    neighbour_overlap,
+    text_cosine_similarity,
+    top_neighbours,
+    unrelated_share,
+)
 
 
 def test_article_example_is_0_9746_not_0_732():

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rec_utils.fashion import load_fashion_mnist
-from rec_utils.simulator import AMBIGUOUS_WORDS, PRECISE_WORDS, SimulatorConfig, simulate_clicks
+from rec_utils.data.fashion import load_fashion_mnist
+from rec_utils.simulation.clicks import AMBIGUOUS_WORDS, PRECISE_WORDS, SimulatorConfig, simulate_clicks
 
 SMALL = SimulatorConfig(n_items=300, n_users=150, sessions_per_user=4, seed=3)
 
@@ -36,8 +36,9 @@ def test_shape_of_the_article_data(photos):
 def test_empirical_click_rate_matches_the_stated_probabilities(photos):
     impressions, _ = simulate_clicks(*photos, SimulatorConfig(n_items=500, n_users=1500, seed=0))
     bins = pd.cut(impressions["p_click"], [0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0])
-    by_bin = impressions.groupby(bins, observed=True).agg(p=("p_click", "mean"), rate=("clicked", "mean"),
-                                                          n=("clicked", "size"))
+    by_bin = impressions.groupby(bins, observed=True).agg(
+        p=("p_click", "mean"), rate=("clicked", "mean"), n=("clicked", "size")
+    )
     standard_error = np.sqrt(by_bin["p"] * (1 - by_bin["p"]) / by_bin["n"])
     assert (np.abs(by_bin["rate"] - by_bin["p"]) < 4 * standard_error + 1e-3).all()
     assert impressions["clicked"].mean() == pytest.approx(impressions["p_click"].mean(), abs=0.01)
@@ -46,7 +47,10 @@ def test_empirical_click_rate_matches_the_stated_probabilities(photos):
 def test_relevance_raises_click_probability(photos):
     impressions, _ = simulate_clicks(*photos, SMALL)
     precise = impressions[impressions["search_keywords"] == "dress"]
-    assert precise.loc[precise["category"] == 3, "p_click"].mean() > precise.loc[precise["category"] != 3, "p_click"].mean()
+    assert (
+        precise.loc[precise["category"] == 3, "p_click"].mean()
+        > precise.loc[precise["category"] != 3, "p_click"].mean()
+    )
 
 
 def test_title_noise_rates_are_respected(photos):

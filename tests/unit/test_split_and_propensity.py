@@ -2,10 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rec_utils.cleaning import clean_transactions
-from rec_utils.data import to_typed_transactions
-from rec_utils.propensity import NUMERIC_FEATURES, propensity_dataset, split_by_customer
-from rec_utils.split import build_interactions, last_invoices_split
+from rec_utils.data.cleaning import clean_transactions
+from rec_utils.data.interactions import build_interactions
+from rec_utils.data.online_retail import to_typed_transactions
+from rec_utils.data.split import last_invoices_split, split_by_customer
+from rec_utils.features.propensity import CATEGORICAL_FEATURES, NUMERIC_FEATURES, pair_features, propensity_dataset
+from rec_utils.models.logistic import logistic_pipeline
+from rec_utils.recommend.scorers import propensity_ranker
 
 
 @pytest.fixture
@@ -57,14 +60,19 @@ def test_split_by_customer_keeps_customers_apart():
 
 
 def test_propensity_ranker_equals_the_model_on_every_pair(transactions_factory):
-    from rec_utils.propensity import CATEGORICAL_FEATURES, logistic_pipeline, pair_features, propensity_ranker
-
     rng = np.random.default_rng(0)
-    rows = [{"InvoiceNo": f"{i}", "CustomerID": float(rng.integers(1, 30)), "StockCode": f"1000{rng.integers(0, 9)}",
-             "Description": ["RED HEART", "BLUE BAG", "RED BAG", "TEA CUP"][rng.integers(0, 4)],
-             "UnitPrice": float(rng.integers(1, 9)), "Country": ["France", "Spain", "United Kingdom"][rng.integers(0, 3)],
-             "InvoiceDate": str(pd.Timestamp("2011-01-01") + pd.Timedelta(days=int(rng.integers(0, 200))))}
-            for i in range(600)]
+    rows = [
+        {
+            "InvoiceNo": f"{i}",
+            "CustomerID": float(rng.integers(1, 30)),
+            "StockCode": f"1000{rng.integers(0, 9)}",
+            "Description": ["RED HEART", "BLUE BAG", "RED BAG", "TEA CUP"][rng.integers(0, 4)],
+            "UnitPrice": float(rng.integers(1, 9)),
+            "Country": ["France", "Spain", "United Kingdom"][rng.integers(0, 3)],
+            "InvoiceDate": str(pd.Timestamp("2011-01-01") + pd.Timedelta(days=int(rng.integers(0, 200)))),
+        }
+        for i in range(600)
+    ]
     history = clean_transactions(to_typed_transactions(transactions_factory(rows)))[0]
     pairs = propensity_dataset(history, label_days=40, negatives_per_positive=2, seed=0)
     model = logistic_pipeline().fit(pairs[NUMERIC_FEATURES + CATEGORICAL_FEATURES], pairs["label"])

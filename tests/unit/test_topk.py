@@ -1,8 +1,10 @@
 import numpy as np
 import scipy.sparse as sp
 
-from rec_utils.recommend import item_knn_scores, popularity_scores
-from rec_utils.topk import factor_scores, top_k, top_k_from_scores
+from rec_utils.data.interactions import Interactions
+from rec_utils.evaluation.ranking import evaluate_ranking
+from rec_utils.recommend.scorers import factor_scores, item_knn_scores, popularity_scores
+from rec_utils.recommend.topk import top_k, top_k_from_scores
 
 
 def test_top_k_matches_a_brute_force_sort_with_exclusions():
@@ -32,9 +34,6 @@ def test_popularity_and_item_knn_scores():
 
 
 def test_scores_of_the_recommended_items_and_ranking_evaluation():
-    from rec_utils.recommend import evaluate_ranking
-    from rec_utils.split import Interactions
-
     rng = np.random.default_rng(3)
     U, V = rng.standard_normal((50, 4)), rng.standard_normal((30, 4))
     items, scores = top_k(factor_scores(U, V), 50, 5, with_scores=True)

@@ -1,0 +1,7 @@
+"""Data: the real data sets and the tables and splits made from them. Imports only rec_utils.runtime.
+
+online_retail (the embedded UCI Online Retail file: checksum, schema, typing; Online Retail II download),
+download (verified download-and-cache), fashion (Fashion-MNIST photos), cleaning (drop reasons with a
+balanced accounting), tables (purchases, catalogue, RFM customers under data/processed/), split (by time, by
+group, by customer), interactions (sparse customer x product matrices of a split).
+"""

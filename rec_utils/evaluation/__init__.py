@@ -1,0 +1,6 @@
+"""Evaluation: measuring models and lists, with intervals. Imports every layer before it.
+
+ranking (precision/recall/NDCG/MAP/hit-rate@k per user, coverage, novelty, diversity, evaluate_ranking),
+probability (ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds; calibration),
+concentration (how concentrated purchases or exposure are).
+"""

@@ -1,0 +1,130 @@
+"""The purchase-propensity task: will a customer buy a product in the final weeks of the data?
+
+Positives are (customer, product) pairs bought in the label window; negatives are products
+the same customer did not buy then, sampled uniformly from the catalogue. Every feature is
+computed from transactions *before* the window only, so nothing leaks from the label.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+NUMERIC_FEATURES = ["log_price", "log_popularity", "recency_days", "log_frequency", "log_monetary",
+                    "token_affinity", "bought_before"]
+CATEGORICAL_FEATURES = ["country"]
+
+
+def label_cutoff(transactions: pd.DataFrame, label_days: int) -> pd.Timestamp:
+    """Start of the label window: midnight `label_days` days before the day after the last invoice."""
+    return transactions["InvoiceDate"].max().normalize() + pd.Timedelta(days=1 - label_days)
+
+
+def _sample_negatives(positives: pd.DataFrame, products: pd.Index, ratio: int,
+                      rng: np.random.Generator) -> pd.DataFrame:
+    """`ratio` random catalogue products per positive, not bought by that customer in the window."""
+    draws = np.repeat(positives["CustomerID"].to_numpy(), ratio)
+    sampled = products[rng.integers(len(products), size=draws.size)]
+    candidates = pd.DataFrame({"CustomerID": draws, "StockCode": sampled})
+    candidates = candidates.drop_duplicates()
+    bought = candidates.merge(positives, on=["CustomerID", "StockCode"], how="left", indicator=True)["_merge"] == "both"
+    return candidates[~bought.to_numpy()]
+
+
+def description_tokens(descriptions: pd.Series) -> sp.csr_matrix:
+    """Binary products x words matrix of descriptions (words of 3+ letters)."""
+    vectorizer = CountVectorizer(binary=True, token_pattern=r"(?u)\b[a-zA-Z]{3,}\b")
+    return vectorizer.fit_transform(descriptions.fillna("")).tocsr()
+
+
+def purchase_profiles(history: pd.DataFrame, customers: pd.Index, products: pd.Index,
+                       descriptions: pd.Series) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+    """What each customer bought, in products and in description words.
+
+    Returns bought (customers x products, 1 = bought in `history`), tokens (products x words,
+    binary, from `descriptions` aligned with `products`) and share (customers x words: the share
+    of the customer's bought products whose description holds the word, in [0, 1]).
+    """
+    tokens = description_tokens(descriptions).astype(float)
+    past = history[["CustomerID", "StockCode"]].drop_duplicates()
+    rows, cols = customers.get_indexer(past["CustomerID"]), products.get_indexer(past["StockCode"])
+    known = (rows >= 0) & (cols >= 0)
+    bought = sp.csr_matrix((np.ones(known.sum()), (rows[known], cols[known])), shape=(len(customers), len(products)))
+    n_bought = np.maximum(np.asarray(bought.sum(axis=1)).ravel(), 1)
+    return bought, tokens, (sp.diags(1 / n_bought) @ (bought @ tokens)).tocsr()
+
+
+def token_affinity(history: pd.DataFrame, catalog: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """Per pair: mean over the product's description tokens of the share of the customer's past
+    products whose description contains that token (0 for a customer with no history)."""
+    products = pd.Index(catalog["StockCode"])
+    customers = pd.Index(np.sort(history["CustomerID"].unique()))
+    _, tokens, share = purchase_profiles(history, customers, products, catalog["Description"])
+    u = customers.get_indexer(pairs["CustomerID"])
+    p = products.get_indexer(pairs["StockCode"])
+    known = u >= 0
+    result = np.zeros(len(pairs))
+    product_tokens = tokens[p[known]]
+    overlap = np.asarray(share[u[known]].multiply(product_tokens).sum(axis=1)).ravel()
+    result[known] = overlap / np.maximum(np.asarray(product_tokens.sum(axis=1)).ravel(), 1)
+    return result
+
+
+def customer_table(history: pd.DataFrame) -> pd.DataFrame:
+    """Per CustomerID (index): last purchase time, frequency (invoices), monetary (revenue), country."""
+    return history.groupby("CustomerID", observed=True).agg(
+        last=("InvoiceDate", "max"), frequency=("InvoiceNo", "nunique"), monetary=("Revenue", "sum"),
+        country=("Country", "first"))
+
+
+def product_table(history: pd.DataFrame) -> pd.DataFrame:
+    """Per StockCode (index): median_price, n_customers (popularity) and a Description."""
+    return history.groupby("StockCode", observed=True).agg(
+        median_price=("UnitPrice", "median"), n_customers=("CustomerID", "nunique"),
+        Description=("Description", "first"))
+
+
+def pair_features(history: pd.DataFrame, pairs: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """NUMERIC_FEATURES and CATEGORICAL_FEATURES for (CustomerID, StockCode) `pairs`, from `history`
+    (transactions before `cutoff`); customers and products must appear in the history."""
+    customers, products = customer_table(history), product_table(history)
+    c = customers.reindex(pairs["CustomerID"])
+    p = products.reindex(pairs["StockCode"])
+    past = pd.MultiIndex.from_frame(history[["CustomerID", "StockCode"]].drop_duplicates())
+    return pd.DataFrame({
+        "log_price": np.log(p["median_price"].to_numpy(float)),
+        "log_popularity": np.log1p(p["n_customers"].to_numpy(float)),
+        "recency_days": (cutoff - c["last"]).dt.days.to_numpy(float),
+        "log_frequency": np.log(c["frequency"].to_numpy(float)),
+        "log_monetary": np.log1p(c["monetary"].clip(lower=0).to_numpy(float)),
+        "token_affinity": token_affinity(history, products.reset_index(), pairs),
+        "bought_before": pd.MultiIndex.from_frame(pairs[["CustomerID", "StockCode"]]).isin(past).astype(float),
+        "country": c["country"].astype(str).to_numpy(),
+    }, index=pairs.index)
+
+
+def propensity_dataset(transactions: pd.DataFrame, *, label_days: int = 28, negatives_per_positive: int = 4,
+                       seed: int = 0) -> pd.DataFrame:
+    """Labelled (customer, product) pairs with pre-window features.
+
+    Customers: those with purchases both before and inside the label window. Products: those
+    sold before the window (so a price and popularity are known). Returns one row per pair with
+    CustomerID, StockCode, label (1 bought in window, 0 sampled negative), NUMERIC_FEATURES
+    and CATEGORICAL_FEATURES.
+    """
+    if label_days < 1 or negatives_per_positive < 1:
+        raise ValueError("label_days and negatives_per_positive must be at least 1")
+    cutoff = label_cutoff(transactions, label_days)
+    history = transactions[transactions["InvoiceDate"] < cutoff]
+    window = transactions[transactions["InvoiceDate"] >= cutoff]
+    if history.empty or window.empty:
+        raise ValueError(f"label window of {label_days} days leaves no history or no labels")
+    products = pd.Index(history["StockCode"].unique()).sort_values()
+    positives = window[["CustomerID", "StockCode"]].drop_duplicates()
+    positives = positives[positives["CustomerID"].isin(history["CustomerID"]) & positives["StockCode"].isin(products)]
+    negatives = _sample_negatives(positives, products, negatives_per_positive, np.random.default_rng(seed))
+    pairs = pd.concat([positives.assign(label=1), negatives.assign(label=0)], ignore_index=True)
+    pairs = pairs.sort_values(["CustomerID", "StockCode"], ignore_index=True)
+    return pd.concat([pairs, pair_features(history, pairs, cutoff)], axis=1)

@@ -1,0 +1,163 @@
+"""Checking a notebook's parameters (the papermill `-p` values) at the top of the notebook, with one named error.
+
+In the cell after `parameters`:
+
+    check_parameters(globals(), sample_frac=Number(0, 1, low_open=True), seed=Integer(minimum=0),
+                     device=Choice("auto", "cpu", "gpu"), save_figures=Flag())
+
+raises `ParameterError: image_size must be an integer >= 32, got 7` before any work starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+
+class ParameterError(ValueError):
+    """A notebook parameter has the wrong type or lies outside its allowed range."""
+
+
+class Rule:
+    """What a parameter value must be; `describe()` says it in words, `accepts(value)` checks it."""
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def accepts(self, value: object) -> bool:
+        raise NotImplementedError
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Integer(Rule):
+    """An int (not a bool) with optional inclusive bounds."""
+
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def describe(self) -> str:
+        bounds = []
+        if self.minimum is not None:
+            bounds.append(f">= {self.minimum}")
+        if self.maximum is not None:
+            bounds.append(f"<= {self.maximum}")
+        return " ".join(["an integer", " and ".join(bounds)]).strip()
+
+    def accepts(self, value: object) -> bool:
+        return (_is_int(value) and (self.minimum is None or value >= self.minimum)
+                and (self.maximum is None or value <= self.maximum))
+
+
+@dataclass(frozen=True)
+class Number(Rule):
+    """A real number (ints allowed, bools not) in [low, high]; `low_open`/`high_open` exclude an end."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def describe(self) -> str:
+        if self.low is None and self.high is None:
+            return "a number"
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        low = "-inf" if self.low is None else f"{self.low:g}"
+        high = "inf" if self.high is None else f"{self.high:g}"
+        return f"a number in {left}{low}, {high}{right}"
+
+    def accepts(self, value: object) -> bool:
+        if not _is_number(value) or value != value:  # NaN fails every comparison
+            return False
+        above = self.low is None or (value > self.low if self.low_open else value >= self.low)
+        below = self.high is None or (value < self.high if self.high_open else value <= self.high)
+        return above and below
+
+
+@dataclass(frozen=True)
+class Flag(Rule):
+    """True or False."""
+
+    def describe(self) -> str:
+        return "true or false"
+
+    def accepts(self, value: object) -> bool:
+        return isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Text(Rule):
+    """A non-empty string."""
+
+    def describe(self) -> str:
+        return "a non-empty text"
+
+    def accepts(self, value: object) -> bool:
+        return isinstance(value, str) and bool(value.strip())
+
+
+class Choice(Rule):
+    """One of the given values."""
+
+    def __init__(self, *options: object):
+        self.options = options
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(o) for o in self.options)
+
+    def accepts(self, value: object) -> bool:
+        return any(value == o and type(value) is type(o) for o in self.options)
+
+
+@dataclass(frozen=True)
+class ListOf(Rule):
+    """A list (or tuple) whose every item satisfies `item`, with at least `min_length` items."""
+
+    item: Rule
+    min_length: int = 1
+
+    def describe(self) -> str:
+        return f"a list of at least {self.min_length} items, each {self.item.describe()}"
+
+    def accepts(self, value: object) -> bool:
+        return (isinstance(value, (list, tuple)) and len(value) >= self.min_length
+                and all(self.item.accepts(v) for v in value))
+
+
+@dataclass(frozen=True)
+class OrNone(Rule):
+    """None, or a value satisfying `rule`."""
+
+    rule: Rule
+
+    def describe(self) -> str:
+        return f"None or {self.rule.describe()}"
+
+    def accepts(self, value: object) -> bool:
+        return value is None or self.rule.accepts(value)
+
+
+def check_parameters(namespace: Mapping[str, object], **rules: Rule) -> dict[str, object]:
+    """Check each named parameter in `namespace` (a notebook's `globals()`) against its rule.
+
+    Raises ParameterError naming every parameter that fails (or is missing), what it must be and what
+    it got. Returns {name: value} of the checked parameters, e.g. to record them with the results.
+    """
+    problems = []
+    for name, rule in rules.items():
+        if name not in namespace:
+            problems.append(f"{name} is not defined (expected {rule.describe()})")
+        elif not rule.accepts(namespace[name]):
+            problems.append(f"{name} must be {rule.describe()}, got {namespace[name]!r}")
+    if problems:
+        raise ParameterError("; ".join(problems))
+    return {name: namespace[name] for name in rules}

@@ -1,0 +1,4 @@
+"""Simulation: behaviour simulated on real data (semi-synthetic). Imports rec_utils.runtime and rec_utils.data.
+
+clicks: the seeded click simulator on Fashion-MNIST product photos, whose true click probabilities are known.
+"""
