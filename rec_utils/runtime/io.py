@@ -1,0 +1,95 @@
+"""Writing artefacts so that nothing half-written is ever seen, and reading caches that may be damaged.
+
+    with atomic_path(dest) as tmp:        # write to tmp (same folder), then it replaces dest in one step
+        frame.to_parquet(tmp)
+    write_text_atomic(dest, text)         # the same for a string
+    with file_lock(dest):                 # one process at a time rebuilds a shared artefact
+        ...
+    read_cache(path, reader, what=...)    # None when missing or unreadable (says so in one line)
+
+A reader sees either the old file or the new one, never a partial one: the temporary file lives in the
+destination's folder (so os.replace is an atomic rename on the same file system), is flushed and fsynced
+before the rename, and is removed when writing fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def atomic_path(dest: Path | str, *, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside `dest`; when the block succeeds it atomically replaces `dest`.
+
+    The temporary name ends with `suffix` (default: dest's own suffix), so writers that look at the
+    extension (np.save, Keras' model.save, matplotlib) write exactly there. On an exception the
+    temporary file is deleted and `dest` is left as it was.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.tmp", suffix=dest.suffix if suffix is None else suffix,
+                                dir=dest.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_bytes_atomic(dest: Path | str, data: bytes) -> Path:
+    """Write `data` to `dest` atomically; return dest."""
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
+    return Path(dest)
+
+
+def write_text_atomic(dest: Path | str, text: str, encoding: str = "utf-8") -> Path:
+    """Write `text` to `dest` atomically; return dest."""
+    return write_bytes_atomic(dest, text.encode(encoding))
+
+
+@contextlib.contextmanager
+def file_lock(target: Path | str) -> Iterator[None]:
+    """Hold an exclusive lock on `<target>.lock` (beside it) for the block; other processes wait.
+
+    Used where several runs may rebuild the same shared artefact (e.g. data/processed/): the first
+    builds, the others wait and then find it built. The lock is released when the block ends or the
+    process dies.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(target.name + ".lock"), "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def read_cache(path: Path | str, reader: Callable[[Path], T], *, what: str = "cache") -> T | None:
+    """`reader(path)`, or None when the file is missing or cannot be read (then one line says it is rebuilt).
+
+    A cache is only an optimisation: a truncated or corrupt file must never stop a run, and never be
+    trusted either.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        return reader(path)
+    except Exception as exc:  # any reader failure (truncated Parquet, bad .npy, ...) means "not usable"
+        print(f"{what} {path.name} is unreadable ({type(exc).__name__}); rebuilding it")
+        return None
