@@ -1,0 +1,249 @@
+"""The Spark path agrees with the pandas/numpy path: typing, cleaning accounting, the time cut, the purchase
+matrix, top-K for the same factors and the ranking metrics. One SparkSession (local[2]) serves every test;
+without Java the Spark tests skip with that reason."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rec_utils.data.cleaning import clean_transactions
+from rec_utils.data.interactions import build_interactions
+from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, SchemaError, load_online_retail
+from rec_utils.evaluation.ranking import RANKING_METRICS, hits_at_k, ranking_report
+from rec_utils.recommend.scorers import factor_scores
+from rec_utils.recommend.topk import top_k
+from rec_utils.spark import (
+    LOG_SETTING,
+    JavaUnavailableError,
+    TimeCut,
+    collect_top_k,
+    factor_matrix,
+    fit_spark_als,
+    java_version,
+    session_conf,
+    spark_clean,
+    spark_interactions,
+    spark_per_user_metrics,
+    spark_ranking_metrics,
+    spark_session,
+    spark_top_k,
+    spark_transactions,
+)
+
+# pytest resets warning filters per test; rec_utils.spark silences these two for notebooks
+pytestmark = [pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+              pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")]
+CUT = TimeCut("2011-10-01")
+NO_JAVA = "no Java runtime: Spark needs Java 17 or later (install openjdk-17-jre-headless or set JAVA_HOME)"
+
+
+def _edge_rows() -> pd.DataFrame:
+    """Raw lines that exercise every rule: whitespace, 'nan' text, NaN customer, lowercase cancellations,
+    duplicates, non-product and missing codes."""
+    base = {"InvoiceNo": "581000", "StockCode": "85123A", "Description": "WHITE HEART", "Quantity": 2,
+            "InvoiceDate": pd.Timestamp("2011-11-01 10:00"), "UnitPrice": 2.5, "CustomerID": 17850.0,
+            "Country": "United Kingdom"}
+    rows = [
+        {},                                                      # kept
+        {},                                                      # exact duplicate of the line above
+        {"InvoiceNo": " 581001 ", "StockCode": " 85123A "},     # stripped, then kept
+        {"InvoiceNo": "c581002"},                                # lowercase cancellation
+        {"CustomerID": float("nan")},                            # guest checkout
+        {"Quantity": 0, "InvoiceNo": "581003"},
+        {"UnitPrice": -1.0, "InvoiceNo": "581004"},
+        {"Description": "nan", "InvoiceNo": "581005"},           # missing description
+        {"Description": " NaN ", "InvoiceNo": "581006"},
+        {"StockCode": "POST", "InvoiceNo": "581007"},
+        {"StockCode": None, "InvoiceNo": "581008"},              # missing code: not a product
+        {"StockCode": "85123AB1", "InvoiceNo": "581009"},
+        {"InvoiceDate": pd.Timestamp("2011-09-30 23:59"), "InvoiceNo": "581010"},  # just before the cut
+    ]
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+@pytest.fixture(scope="module")
+def raw_sample(tmp_path_factory) -> tuple:
+    """Every 25th line of Online Retail plus the edge lines, as a raw Parquet file and its pandas frame."""
+    raw = pd.read_parquet(ONLINE_RETAIL_PATH).iloc[::25]
+    frame = pd.concat([raw, _edge_rows().astype(raw.dtypes.to_dict())], ignore_index=True)
+    path = tmp_path_factory.mktemp("spark") / "sample.parquet"
+    frame.to_parquet(path, index=False)
+    return path, load_online_retail(path)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    if java_version() is None:
+        pytest.skip(NO_JAVA)
+    with spark_session("local[2]", driver_memory="1g", partitions=2) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def both_paths(spark, raw_sample):
+    """Cleaning, split and interactions on both engines."""
+    path, typed = raw_sample
+    clean, accounting = clean_transactions(typed)
+    clean_s, accounting_s = spark_clean(spark_transactions(spark, path))
+    data = build_interactions(*CUT.split(clean))
+    data_s = spark_interactions(*CUT.split_spark(clean_s))
+    return {"clean": clean, "accounting": accounting, "clean_s": clean_s, "accounting_s": accounting_s,
+            "data": data, "data_s": data_s}
+
+
+@pytest.fixture(scope="module")
+def spark_lists(both_paths):
+    """A small Spark ALS, its factors and its top-10 lists with training purchases excluded."""
+    data_s = both_paths["data_s"]
+    model = fit_spark_als(data_s.train, rank=4, n_iterations=3, blocks=2)
+    lists = spark_top_k(data_s, model.userFactors, model.itemFactors, k=10).cache()
+    users, items, scores = collect_top_k(lists)
+    return {"model": model, "lists": lists, "users": users, "items": items, "scores": scores,
+            "U": factor_matrix(model.userFactors, data_s.n_users),
+            "V": factor_matrix(model.itemFactors, data_s.n_items)}
+
+
+def test_settings_are_checked_before_spark_starts():
+    with pytest.raises(ValueError, match="spark_master"):
+        session_conf("local[two]")
+    with pytest.raises(ValueError, match="driver_memory"):
+        session_conf("local[2]", driver_memory="lots")
+    with pytest.raises(ValueError, match="partitions"):
+        session_conf("local[2]", partitions=0)
+    conf = session_conf("spark://host:7077", driver_memory="4g", partitions=16)
+    assert conf.get("spark.master") == "spark://host:7077" and conf.get("spark.sql.shuffle.partitions") == "16"
+    assert conf.get("spark.ui.enabled") is None  # a cluster keeps its web UI
+
+
+def test_missing_java_is_a_named_error(monkeypatch):
+    import rec_utils.spark as spark_module
+    monkeypatch.setattr(spark_module, "java_version", lambda: None)
+    with pytest.raises(JavaUnavailableError, match="Java"):
+        with spark_session("local[1]"):
+            pass
+
+
+def test_session_starts_and_stops_quietly(capfd):
+    """Runs before the shared session starts: its own JVM prints nothing and is gone after the block."""
+    if java_version() is None:
+        pytest.skip(NO_JAVA)
+    with spark_session("local[1]", driver_memory="512m", partitions=1) as session:
+        assert session.range(5).count() == 5
+        process = session.sparkContext._gateway.proc
+    assert process.poll() is not None, "the JVM outlived its session"
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_time_cut_splits_pandas_frames():
+    frame = pd.DataFrame({"InvoiceDate": pd.to_datetime(["2011-09-30 23:59", "2011-10-01 00:00", "2011-11-15 12:00"])})
+    train, test = TimeCut("2011-10-01").split(frame)
+    assert len(train) == 1 and len(test) == 2
+    _, bounded = TimeCut("2011-10-01", end="2011-11-01").split(frame)
+    assert len(bounded) == 1
+    with pytest.raises(ValueError, match="after the cut"):
+        TimeCut("2011-10-01", end="2011-09-01")
+
+
+def test_typing_matches_the_pandas_loader(spark, raw_sample):
+    path, typed = raw_sample
+    frame = spark_transactions(spark, path).toPandas()
+    key = ["InvoiceNo", "StockCode", "InvoiceDate", "Quantity", "UnitPrice", "Description"]
+    expected = typed.sort_values(key, na_position="first").reset_index(drop=True)
+    got = frame.sort_values(key, na_position="first").reset_index(drop=True)
+    assert len(got) == len(expected)
+    for column in ("InvoiceNo", "StockCode", "Description", "Country"):
+        assert got[column].fillna("<NA>").tolist() == expected[column].fillna("<NA>").tolist(), column
+    assert (got["InvoiceDate"].to_numpy("datetime64[ns]") == expected["InvoiceDate"].to_numpy()).all()
+    assert got["CustomerID"].isna().sum() == expected["CustomerID"].isna().sum()
+    assert np.array_equal(got["Quantity"], expected["Quantity"])
+
+
+def test_missing_columns_are_a_schema_error(spark, tmp_path):
+    path = tmp_path / "bad.parquet"
+    pd.DataFrame({"InvoiceNo": ["1"]}).to_parquet(path)
+    with pytest.raises(SchemaError, match="missing columns"):
+        spark_transactions(spark, path)
+
+
+def test_cleaning_accounting_is_identical(both_paths):
+    accounting, accounting_s = both_paths["accounting"], both_paths["accounting_s"]
+    pd.testing.assert_frame_equal(accounting_s, accounting)
+    assert (accounting.loc[["exact_duplicate", "cancellation", "missing_customer", "non_positive_quantity",
+                            "non_positive_price", "missing_description", "non_product_code"], "rows"] > 0).all()
+
+
+def test_cleaning_keeps_the_same_lines(both_paths):
+    columns = ["InvoiceNo", "StockCode", "CustomerID", "Quantity", "UnitPrice", "Revenue"]
+    clean = both_paths["clean"][columns].astype({"CustomerID": "int64"})
+    clean_s = both_paths["clean_s"].select(*columns).toPandas()
+    pd.testing.assert_frame_equal(clean_s.sort_values(columns).reset_index(drop=True),
+                                  clean.sort_values(columns).reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_time_cut_is_the_same_on_both_engines(both_paths):
+    train, test = CUT.split(both_paths["clean"])
+    train_s, test_s = CUT.split_spark(both_paths["clean_s"])
+    assert (train_s.count(), test_s.count()) == (len(train), len(test))
+
+
+def test_purchase_matrix_and_held_out_items_are_identical(both_paths):
+    data, data_s = both_paths["data"], both_paths["data_s"]
+    assert (data_s.n_users, data_s.n_items) == data.train.shape
+    train_s, test_s = data_s.to_scipy()
+    assert (train_s != data.train).nnz == 0
+    assert (test_s != data.test).nnz == 0
+    users = data_s.users.toPandas().sort_values("user")
+    assert users["CustomerID"].tolist() == data.users.tolist()
+
+
+def test_top_k_is_identical_to_numpy_for_the_same_factors(both_paths, spark_lists):
+    data = both_paths["data"]
+    users = data.test_users
+    expected, expected_scores = top_k(factor_scores(spark_lists["U"], spark_lists["V"]), data.train.shape[0], 10,
+                                      exclude=data.train, users=users, with_scores=True)
+    assert np.array_equal(spark_lists["users"], users)
+    assert np.array_equal(spark_lists["items"], expected)
+    np.testing.assert_allclose(spark_lists["scores"], expected_scores, rtol=1e-12)
+    bought = data.train[users].toarray() > 0
+    assert not np.take_along_axis(bought, spark_lists["items"], axis=1).any()
+
+
+def test_spark_metrics_equal_the_numpy_metrics(both_paths, spark_lists):
+    data = both_paths["data"]
+    relevant = data.test[spark_lists["users"]]
+    expected = ranking_report(spark_lists["items"], relevant, (5, 10), RANKING_METRICS)
+    got = spark_ranking_metrics(spark_lists["lists"], both_paths["data_s"].test, 10)
+    for name in RANKING_METRICS:
+        assert got[f"{name}@10"] == pytest.approx(expected[f"{name}@10"], abs=1e-12), name
+    per_user = spark_per_user_metrics(spark_lists["lists"], both_paths["data_s"].test, 5)
+    assert np.array_equal(per_user.index.to_numpy(), spark_lists["users"])
+    for name in RANKING_METRICS:
+        assert per_user[name].mean() == pytest.approx(expected[f"{name}@5"], abs=1e-12), name
+    np.testing.assert_array_equal(per_user["hit_rate"], hits_at_k(spark_lists["items"], relevant, 5).any(axis=1))
+
+
+def test_unknown_metric_is_refused(both_paths, spark_lists):
+    with pytest.raises(ValueError, match="unknown metrics"):
+        spark_ranking_metrics(spark_lists["lists"], both_paths["data_s"].test, 10, ("auc",))
+
+
+def test_spark_als_solves_the_documented_objective(both_paths, spark_lists):
+    """Spark's implicit ALS sees log1p(count): a user's factor solves the normal equations of the numpy
+    confidence c = 1 + alpha log1p(count), with Spark's regularisation lambda * n_u (ALS-WR)."""
+    data = both_paths["data"]
+    U, V = spark_lists["U"], spark_lists["V"]
+    row = int(np.argmax(np.diff(data.train.indptr)))
+    items = data.train[row].indices
+    c = 1.0 + 10.0 * np.log1p(data.train[row].data)
+    F = V[items]
+    lhs = V.T @ V + (F.T * (c - 1.0)) @ F + 0.1 * len(items) * np.eye(V.shape[1])
+    np.testing.assert_allclose(np.linalg.solve(lhs, F.T @ c), U[row], rtol=1e-3, atol=1e-4)
+
+
+def test_spark_writes_its_log_to_a_file_not_to_the_caller(spark):
+    log = Path(spark.conf.get(LOG_SETTING))
+    assert log.exists() and "Spark" in log.read_text(errors="replace")
