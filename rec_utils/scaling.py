@@ -298,11 +298,40 @@ def power_law(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(slope), float(np.exp(intercept))
 
 
-def rows_at_memory_limit(table: pd.DataFrame, limit_bytes: int, engine: str = "pandas") -> float | None:
+MIN_SPAN = 4.0  # largest / smallest size needed before a power law is fitted: closer sizes give only noise
+
+
+def _spans(rows_in: pd.Series, min_span: float) -> bool:
+    return rows_in.nunique() >= 2 and rows_in.max() / rows_in.min() >= min_span
+
+
+def growth(table: pd.DataFrame, min_span: float = MIN_SPAN) -> pd.DataFrame:
+    """Per engine, from its successful runs: sizes measured, the power-law exponents of wall time, CPU time
+    and peak memory in input lines (NaN unless the sizes span `min_span` x), wall seconds and peak GiB at the
+    largest size, and the share of that time spent in each stage (columns 'share_<stage>')."""
+    rows = {}
+    for engine, group in table[table["status"] == "ok"].groupby("engine"):
+        group = group.sort_values("rows_in")
+        fit = _spans(group["rows_in"], min_span)
+        largest = group.iloc[-1]
+        stages = [c for c in group.columns if c.endswith("_s") and c not in {"wall_s", "cpu_s", "failed_after_s"}]
+        stage_total = sum(float(largest[c]) for c in stages if pd.notna(largest[c]))
+        rows[engine] = {
+            "sizes": int(group["rows_in"].nunique()), "largest_rows": int(largest["rows_in"]),
+            **{f"{name}_exponent": power_law(group["rows_in"], group[column])[0] if fit else np.nan
+               for name, column in (("time", "wall_s"), ("cpu", "cpu_s"), ("memory", "peak_gib"))},
+            "wall_s_at_largest": float(largest["wall_s"]), "peak_gib_at_largest": float(largest["peak_gib"]),
+            **{f"share_{c[:-2]}": float(largest[c]) / stage_total for c in stages if pd.notna(largest[c])},
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def rows_at_memory_limit(table: pd.DataFrame, limit_bytes: int, engine: str = "pandas",
+                         min_span: float = MIN_SPAN) -> float | None:
     """Input lines at which `engine`'s peak memory, extrapolated by its power law, reaches `limit_bytes`
-    (None with fewer than two successful sizes or memory not growing)."""
+    (None unless its successful sizes span `min_span` x and memory grows)."""
     done = table[(table["engine"] == engine) & (table["status"] == "ok")]
-    if done["factor"].nunique() < 2:
+    if not _spans(done["rows_in"], min_span):
         return None
     exponent, prefactor = power_law(done["rows_in"], done["peak_gib"] * GIB)
     if exponent <= 0:
@@ -310,30 +339,40 @@ def rows_at_memory_limit(table: pd.DataFrame, limit_bytes: int, engine: str = "p
     return float((limit_bytes / prefactor) ** (1 / exponent))
 
 
-def scaling_plot(table: pd.DataFrame, limit_bytes: int, *, title: str = "") -> plt.Figure:
-    """Log-log wall time and peak memory against input lines, one line per engine; the memory panel marks
-    `limit_bytes` (the single-process path's limit) and where pandas/numpy's extrapolated memory reaches it."""
+def scaling_plot(table: pd.DataFrame, limit_bytes: int, *, reference: pd.DataFrame | None = None,
+                 reference_label: str = "benchmarks/scale.py") -> plt.Figure:
+    """Log-log wall time and peak memory against input lines, one line per engine (failed runs as red
+    crosses). The memory panel marks `limit_bytes` (the single-process path's limit) and where the
+    pandas/numpy memory, extrapolated from its power law, reaches it. `reference` (e.g. read_benchmark's
+    larger sweep) is drawn dashed with open markers."""
     fig, (ax_time, ax_memory) = plt.subplots(1, 2, figsize=(11, 4))
     labels = {"pandas": "pandas/numpy (1 process)", "spark": "Spark"}
-    for engine, group in table.groupby("engine"):
-        group = group.sort_values("rows_in")
-        ok = group["status"] == "ok"
-        ax_time.loglog(group.loc[ok, "rows_in"], group.loc[ok, "wall_s"], "o-", label=labels.get(engine, engine))
-        ax_memory.loglog(group.loc[ok, "rows_in"], group.loc[ok, "peak_gib"], "o-", label=labels.get(engine, engine))
-        if (~ok).any():
-            ax_time.loglog(group.loc[~ok, "rows_in"], group.loc[~ok, "wall_s"], "x", color="red", ms=10,
-                           label=f"{labels.get(engine, engine)} failed")
+    colors = {"pandas": "tab:blue", "spark": "tab:orange"}
+    tables = [(table, "o-", "")] + ([(reference, "s--", f", {reference_label}")] if reference is not None else [])
+    for frame, style, suffix in tables:
+        for engine, group in frame.groupby("engine"):
+            group = group.sort_values("rows_in")
+            ok = group["status"] == "ok"
+            label = labels.get(engine, engine) + suffix
+            options = {"color": colors.get(engine), "label": label}
+            if style.startswith("s"):
+                options["markerfacecolor"] = "none"
+            ax_time.loglog(group.loc[ok, "rows_in"], group.loc[ok, "wall_s"], style, **options)
+            ax_memory.loglog(group.loc[ok, "rows_in"], group.loc[ok, "peak_gib"], style, **options)
+            if (~ok).any():
+                for ax, column in ((ax_time, "wall_s"), (ax_memory, "peak_gib")):
+                    ax.loglog(group.loc[~ok, "rows_in"], group.loc[~ok, column], "x", color="red", ms=10,
+                              label=f"{label}: failed")
     ax_memory.axhline(limit_bytes / GIB, color="grey", ls="--", label="memory of this machine")
-    at_limit = rows_at_memory_limit(table, limit_bytes)
+    fitted = pd.concat([t for t in (table, reference) if t is not None])
+    at_limit = rows_at_memory_limit(fitted, limit_bytes)
     if at_limit is not None:
         ax_memory.axvline(at_limit, color="grey", ls=":", label="pandas/numpy reaches it (extrapolated)")
     ax_time.set(xlabel="input lines", ylabel="wall time (s)", title="Time, start-up included")
     ax_memory.set(xlabel="input lines", ylabel="peak resident memory (GiB)", title="Peak memory")
     for ax in (ax_time, ax_memory):
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
         ax.grid(True, which="both", alpha=0.3)
-    if title:
-        fig.suptitle(title)
     fig.tight_layout()
     return fig
 

@@ -76,7 +76,7 @@ class JavaUnavailableError(RuntimeError):
 
 
 def java_version() -> str | None:
-    """First line of `java -version` (e.g. 'openjdk version "17.0.15" 2025-04-15'), or None without Java."""
+    """The Java runtime's version ("17.0.15"; JAVA_HOME's java, else the one on PATH), or None without one."""
     home = os.environ.get("JAVA_HOME")
     java = str(Path(home) / "bin" / "java") if home and (Path(home) / "bin" / "java").exists() else shutil.which("java")
     if java is None:
@@ -85,8 +85,14 @@ def java_version() -> str | None:
         done = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    lines = (done.stderr or done.stdout).strip().splitlines()
-    return lines[0] if done.returncode == 0 and lines else None
+    found = re.search(r'version "([^"]+)"', done.stderr + done.stdout)
+    return found.group(1) if done.returncode == 0 and found else None
+
+
+def java_major(version: str) -> int:
+    """Major version of a Java version string: "17.0.15" -> 17, "1.8.0_392" -> 8."""
+    parts = version.split(".")
+    return int(parts[1] if parts[0] == "1" else re.match(r"\d+", parts[0]).group())
 
 
 def _check_settings(master: str, driver_memory: str, partitions: int) -> None:
@@ -143,9 +149,11 @@ def spark_session(master: str = "local[*]", *, driver_memory: str = "2g", partit
     conf = session_conf(master, driver_memory=driver_memory, partitions=partitions, app_name=app_name, extra=extra)
     if SparkContext._active_spark_context is not None:
         raise RuntimeError("a Spark session is already running in this process; stop it first")
-    if java_version() is None:
-        raise JavaUnavailableError("Spark needs a Java runtime (17 or later): install one (e.g. `apt-get install "
-                                   "openjdk-17-jre-headless`) or set JAVA_HOME")
+    java = java_version()
+    if java is None or java_major(java) < 17:
+        found = "none was found" if java is None else f"found Java {java}"
+        raise JavaUnavailableError(f"Spark 4 needs a Java runtime, version 17 or later, and {found}: install one "
+                                   "(e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME")
     fd, log_name = tempfile.mkstemp(prefix="interest-lab-spark-", suffix=".log")
     os.close(fd)
     log_path = Path(log_name)

@@ -21,6 +21,7 @@ from rec_utils.spark import (
     collect_top_k,
     factor_matrix,
     fit_spark_als,
+    java_major,
     java_version,
     session_conf,
     spark_clean,
@@ -117,12 +118,17 @@ def test_settings_are_checked_before_spark_starts():
     assert conf.get("spark.ui.enabled") is None  # a cluster keeps its web UI
 
 
-def test_missing_java_is_a_named_error(monkeypatch):
+@pytest.mark.parametrize("found", [None, "11.0.2"])
+def test_missing_or_old_java_is_a_named_error(monkeypatch, found):
     import rec_utils.spark as spark_module
-    monkeypatch.setattr(spark_module, "java_version", lambda: None)
-    with pytest.raises(JavaUnavailableError, match="Java"):
+    monkeypatch.setattr(spark_module, "java_version", lambda: found)
+    with pytest.raises(JavaUnavailableError, match="17 or later"):
         with spark_session("local[1]"):
             pass
+
+
+def test_java_major_versions():
+    assert [java_major(v) for v in ("17.0.15", "21", "1.8.0_392", "22-ea")] == [17, 21, 8, 22]
 
 
 def test_session_starts_and_stops_quietly(capfd):
