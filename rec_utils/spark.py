@@ -19,7 +19,7 @@ number of distinct invoices per (user, item); `test` the held-out (user, item) p
 user, with customers and products unseen in training dropped.
 
 Spark's JVM writes its log (start-up banners, warnings, stage progress) to a file, never to the
-notebook: the session's `spark.interest_lab.jvmLog` setting names it.
+notebook: the session's `spark.interest_lab.jvmLog` setting names it while the session runs.
 """
 
 from __future__ import annotations
@@ -143,8 +143,9 @@ def spark_session(master: str = "local[*]", *, driver_memory: str = "2g", partit
     cluster). driver_memory: the driver JVM's heap ("2g"); partitions: shuffle partitions and default
     parallelism (a few per core here; 2-3 per executor core on a cluster). The JVM's own output goes
     to a log file (named by the session's `spark.interest_lab.jvmLog` setting) and its log level is
-    `log_level`, so notebook cells show only what the code prints. Raises JavaUnavailableError when
-    no Java runtime is installed, ValueError for malformed settings.
+    `log_level`, so notebook cells show only what the code prints; the file is deleted after a clean
+    stop and kept (its path added to the error) when the block fails. Raises JavaUnavailableError when
+    no Java runtime of version 17 or later is installed, ValueError for malformed settings.
     """
     conf = session_conf(master, driver_memory=driver_memory, partitions=partitions, app_name=app_name, extra=extra)
     if SparkContext._active_spark_context is not None:
@@ -165,7 +166,7 @@ def spark_session(master: str = "local[*]", *, driver_memory: str = "2g", partit
         env["SPARK_LOCAL_IP"] = "127.0.0.1"
     saved_env = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
-    gateway = None
+    gateway, keep_log = None, False
     try:
         with open(log_path, "ab") as log:
             try:
@@ -177,8 +178,15 @@ def spark_session(master: str = "local[*]", *, driver_memory: str = "2g", partit
         session = SparkSession(context)
         try:
             yield session
+        except BaseException as exc:
+            keep_log = True
+            exc.add_note(f"Spark's log: {log_path}")
+            raise
         finally:
             session.stop()
+    except BaseException:
+        keep_log = True
+        raise
     finally:
         for name, value in saved_env.items():
             if value is None:
@@ -187,6 +195,8 @@ def spark_session(master: str = "local[*]", *, driver_memory: str = "2g", partit
                 os.environ[name] = value
         if gateway is not None:
             _shutdown(gateway)
+        if not keep_log:
+            log_path.unlink(missing_ok=True)
 
 
 def _shutdown(gateway) -> None:

@@ -1,6 +1,7 @@
 """The Spark path agrees with the pandas/numpy path: typing, cleaning accounting, the time cut, the purchase
 matrix, top-K for the same factors and the ranking metrics. One SparkSession (local[2]) serves every test;
-without Java the Spark tests skip with that reason."""
+without Java the Spark tests skip with that reason. Tests that start Spark are marked slow: `make test` runs
+them, `make unit` leaves them out."""
 
 from pathlib import Path
 
@@ -131,6 +132,7 @@ def test_java_major_versions():
     assert [java_major(v) for v in ("17.0.15", "21", "1.8.0_392", "22-ea")] == [17, 21, 8, 22]
 
 
+@pytest.mark.slow
 def test_session_starts_and_stops_quietly(capfd):
     """Runs before the shared session starts: its own JVM prints nothing and is gone after the block."""
     if java_version() is None:
@@ -138,9 +140,24 @@ def test_session_starts_and_stops_quietly(capfd):
     with spark_session("local[1]", driver_memory="512m", partitions=1) as session:
         assert session.range(5).count() == 5
         process = session.sparkContext._gateway.proc
+        log = Path(session.conf.get(LOG_SETTING))
+        assert "Spark" in log.read_text(errors="replace")
     assert process.poll() is not None, "the JVM outlived its session"
+    assert not log.exists(), "the log of a cleanly stopped session is removed"
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+@pytest.mark.slow
+def test_a_failing_block_keeps_the_log_and_names_it():
+    if java_version() is None:
+        pytest.skip(NO_JAVA)
+    with pytest.raises(ZeroDivisionError) as failure:
+        with spark_session("local[1]", driver_memory="512m", partitions=1) as session:
+            log = Path(session.conf.get(LOG_SETTING))
+            1 / 0
+    assert log.exists() and any(str(log) in note for note in failure.value.__notes__)
+    log.unlink()
 
 
 def test_time_cut_splits_pandas_frames():
@@ -153,6 +170,7 @@ def test_time_cut_splits_pandas_frames():
         TimeCut("2011-10-01", end="2011-09-01")
 
 
+@pytest.mark.slow
 def test_typing_matches_the_pandas_loader(spark, raw_sample):
     path, typed = raw_sample
     frame = spark_transactions(spark, path).toPandas()
@@ -167,6 +185,7 @@ def test_typing_matches_the_pandas_loader(spark, raw_sample):
     assert np.array_equal(got["Quantity"], expected["Quantity"])
 
 
+@pytest.mark.slow
 def test_missing_columns_are_a_schema_error(spark, tmp_path):
     path = tmp_path / "bad.parquet"
     pd.DataFrame({"InvoiceNo": ["1"]}).to_parquet(path)
@@ -174,6 +193,7 @@ def test_missing_columns_are_a_schema_error(spark, tmp_path):
         spark_transactions(spark, path)
 
 
+@pytest.mark.slow
 def test_cleaning_accounting_is_identical(both_paths):
     accounting, accounting_s = both_paths["accounting"], both_paths["accounting_s"]
     pd.testing.assert_frame_equal(accounting_s, accounting)
@@ -181,6 +201,7 @@ def test_cleaning_accounting_is_identical(both_paths):
                             "non_positive_price", "missing_description", "non_product_code"], "rows"] > 0).all()
 
 
+@pytest.mark.slow
 def test_cleaning_keeps_the_same_lines(both_paths):
     columns = ["InvoiceNo", "StockCode", "CustomerID", "Quantity", "UnitPrice", "Revenue"]
     clean = both_paths["clean"][columns].astype({"CustomerID": "int64"})
@@ -190,12 +211,14 @@ def test_cleaning_keeps_the_same_lines(both_paths):
                                   check_dtype=False)
 
 
+@pytest.mark.slow
 def test_time_cut_is_the_same_on_both_engines(both_paths):
     train, test = CUT.split(both_paths["clean"])
     train_s, test_s = CUT.split_spark(both_paths["clean_s"])
     assert (train_s.count(), test_s.count()) == (len(train), len(test))
 
 
+@pytest.mark.slow
 def test_purchase_matrix_and_held_out_items_are_identical(both_paths):
     data, data_s = both_paths["data"], both_paths["data_s"]
     assert (data_s.n_users, data_s.n_items) == data.train.shape
@@ -206,6 +229,7 @@ def test_purchase_matrix_and_held_out_items_are_identical(both_paths):
     assert users["CustomerID"].tolist() == data.users.tolist()
 
 
+@pytest.mark.slow
 def test_top_k_is_identical_to_numpy_for_the_same_factors(both_paths, spark_lists):
     data = both_paths["data"]
     users = data.test_users
@@ -218,6 +242,7 @@ def test_top_k_is_identical_to_numpy_for_the_same_factors(both_paths, spark_list
     assert not np.take_along_axis(bought, spark_lists["items"], axis=1).any()
 
 
+@pytest.mark.slow
 def test_spark_metrics_equal_the_numpy_metrics(both_paths, spark_lists):
     data = both_paths["data"]
     relevant = data.test[spark_lists["users"]]
@@ -232,11 +257,13 @@ def test_spark_metrics_equal_the_numpy_metrics(both_paths, spark_lists):
     np.testing.assert_array_equal(per_user["hit_rate"], hits_at_k(spark_lists["items"], relevant, 5).any(axis=1))
 
 
+@pytest.mark.slow
 def test_unknown_metric_is_refused(both_paths, spark_lists):
     with pytest.raises(ValueError, match="unknown metrics"):
         spark_ranking_metrics(spark_lists["lists"], both_paths["data_s"].test, 10, ("auc",))
 
 
+@pytest.mark.slow
 def test_spark_als_solves_the_documented_objective(both_paths, spark_lists):
     """Spark's implicit ALS sees log1p(count): a user's factor solves the normal equations of the numpy
     confidence c = 1 + alpha log1p(count), with Spark's regularisation lambda * n_u (ALS-WR)."""
@@ -248,8 +275,3 @@ def test_spark_als_solves_the_documented_objective(both_paths, spark_lists):
     F = V[items]
     lhs = V.T @ V + (F.T * (c - 1.0)) @ F + 0.1 * len(items) * np.eye(V.shape[1])
     np.testing.assert_allclose(np.linalg.solve(lhs, F.T @ c), U[row], rtol=1e-3, atol=1e-4)
-
-
-def test_spark_writes_its_log_to_a_file_not_to_the_caller(spark):
-    log = Path(spark.conf.get(LOG_SETTING))
-    assert log.exists() and "Spark" in log.read_text(errors="replace")

@@ -159,6 +159,7 @@ def test_benchmark_rows_round_trip(tmp_path):
     assert read_benchmark(tmp_path / "missing.csv") is None
 
 
+@pytest.mark.slow
 def test_pandas_pipeline_runs_in_its_own_process(sample):
     _, path = sample
     result = measure("pandas", path, PipelineSettings(rank=4, n_iterations=1))
