@@ -30,6 +30,7 @@ from rec_utils.scaling import (
     benchmark_measurements,
     crossover_factor,
     engine_label,
+    extrapolated_crossover_rows,
     memory_limit_bytes,
     rows_at_memory_limit,
     sweep,
@@ -68,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         print(table[columns].round(3).to_string(index=False))
     crossover = crossover_factor(table)
     print("Spark is faster from", f"{crossover}x" if crossover else "no size tried")
+    beyond = extrapolated_crossover_rows(table)
+    if crossover is None and beyond is not None:
+        print(f"the two wall-time power laws would meet at about {beyond:,.0f} input lines (extrapolated)")
     at_limit = rows_at_memory_limit(table, memory_limit_bytes())
     if at_limit is not None:
         print(f"pandas/numpy would reach this machine's memory at about {at_limit:,.0f} input lines (extrapolated)")

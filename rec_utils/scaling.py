@@ -57,6 +57,7 @@ ENGINES = ("pandas", "spark")
 SCALE_DIR: Path = CACHE_DIR / "scale"
 SCORES_BUDGET = 2 ** 24  # scores held at once by top-k (128 MiB of float64), on both engines
 GIB = 2 ** 30
+MIN_SPAN = 4.0  # largest / smallest size needed before a power law is fitted: closer sizes give only noise
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,21 @@ def crossover_factor(table: pd.DataFrame) -> int | None:
     return None
 
 
+def extrapolated_crossover_rows(table: pd.DataFrame, min_span: float = MIN_SPAN) -> float | None:
+    """Input lines at which the power laws of Spark's and pandas/numpy's wall times meet, beyond the sizes
+    measured (None unless both engines' sizes span `min_span` x and Spark's time grows more slowly)."""
+    laws = {}
+    for engine in ENGINES:
+        done = table[(table["engine"] == engine) & (table["status"] == "ok")]
+        if not _spans(done["rows_in"], min_span):
+            return None
+        laws[engine] = power_law(done["rows_in"], done["wall_s"])
+    (b_pandas, a_pandas), (b_spark, a_spark) = laws["pandas"], laws["spark"]
+    if b_spark >= b_pandas:
+        return None
+    return float((a_spark / a_pandas) ** (1 / (b_pandas - b_spark)))
+
+
 def memory_limit_bytes() -> int:
     """Memory one process tree can use here: the machine's RAM, or the cgroup limit when lower."""
     limit = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -296,9 +312,6 @@ def power_law(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         raise ValueError("a power law needs at least two different sizes")
     slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
     return float(slope), float(np.exp(intercept))
-
-
-MIN_SPAN = 4.0  # largest / smallest size needed before a power law is fitted: closer sizes give only noise
 
 
 def _spans(rows_in: pd.Series, min_span: float) -> bool:
@@ -348,7 +361,9 @@ def scaling_plot(table: pd.DataFrame, limit_bytes: int, *, reference: pd.DataFra
     fig, (ax_time, ax_memory) = plt.subplots(1, 2, figsize=(11, 4))
     labels = {"pandas": "pandas/numpy (1 process)", "spark": "Spark"}
     colors = {"pandas": "tab:blue", "spark": "tab:orange"}
-    tables = [(table, "o-", "")] + ([(reference, "s--", f", {reference_label}")] if reference is not None else [])
+    tables = [(table, "o-", ", this run" if reference is not None else "")]
+    if reference is not None:
+        tables.append((reference, "s--", f", {reference_label}"))
     for frame, style, suffix in tables:
         for engine, group in frame.groupby("engine"):
             group = group.sort_values("rows_in")

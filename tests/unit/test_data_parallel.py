@@ -60,7 +60,7 @@ def test_other_backends_get_a_named_error():
 def test_benchmark_script_times_each_device_count(tmp_path):
     output = tmp_path / "bench.csv"
     subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "data_parallel.py"), "--simulate-devices", "2",
-                    "--n-examples", "512", "--batch-size", "128", "--output", str(output)],
+                    "--n-examples", "512", "--batch-size", "128", "--epochs", "3", "--output", str(output)],
                    check=True, capture_output=True, text=True, timeout=600)
     rows = pd.read_csv(output)
     counts = rows["parameters"].map(lambda p: json.loads(p)["devices"])

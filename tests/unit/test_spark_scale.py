@@ -21,6 +21,7 @@ from rec_utils.scaling import (
     PipelineSettings,
     benchmark_measurements,
     crossover_factor,
+    extrapolated_crossover_rows,
     growth,
     measure,
     memory_limit_bytes,
@@ -107,6 +108,16 @@ def test_crossover_is_the_first_size_where_spark_is_faster_or_pandas_fails():
     assert crossover_factor(_table(rows[:2])) is None
     failed = rows[:2] + [[10, "pandas", "failed: killed", 500, 1e6, 24], [10, "spark", "ok", 900, 1e6, 3]]
     assert crossover_factor(_table(failed)) == 10
+
+
+def test_crossover_extrapolated_from_power_laws():
+    rows = [[1, "pandas", "ok", 10, 1e5, 1], [10, "pandas", "ok", 100, 1e6, 2],
+            [1, "spark", "ok", 100, 1e5, 1], [10, "spark", "ok", 200, 1e6, 1]]
+    # pandas 10 * (x / 1e5), Spark 100 * (x / 1e5)^0.30103: equal where (x / 1e5)^0.69897 = 10
+    assert extrapolated_crossover_rows(_table(rows)) == pytest.approx(1e5 * 10 ** (1 / 0.69897), rel=1e-6)
+    slower = [r if r[1] == "pandas" else [r[0], "spark", "ok", r[3] * r[0] ** 2, r[4], 1] for r in rows]
+    assert extrapolated_crossover_rows(_table(slower)) is None
+    assert extrapolated_crossover_rows(_table(rows[:1] + rows[2:3])) is None
 
 
 def test_power_law_and_memory_limit_extrapolation():
