@@ -356,8 +356,8 @@ def scaling_plot(table: pd.DataFrame, limit_bytes: int, *, reference: pd.DataFra
                  reference_label: str = "benchmarks/scale.py") -> plt.Figure:
     """Log-log wall time and peak memory against input lines, one line per engine (failed runs as red
     crosses). The memory panel marks `limit_bytes` (the single-process path's limit) and where the
-    pandas/numpy memory, extrapolated from its power law, reaches it. `reference` (e.g. read_benchmark's
-    larger sweep) is drawn dashed with open markers."""
+    pandas/numpy memory, extrapolated from its power law (fitted on `reference` when given), reaches it.
+    `reference` (e.g. read_benchmark's larger sweep) is drawn dashed with open markers."""
     fig, (ax_time, ax_memory) = plt.subplots(1, 2, figsize=(11, 4))
     labels = {"pandas": "pandas/numpy (1 process)", "spark": "Spark"}
     colors = {"pandas": "tab:blue", "spark": "tab:orange"}
@@ -379,8 +379,7 @@ def scaling_plot(table: pd.DataFrame, limit_bytes: int, *, reference: pd.DataFra
                     ax.loglog(group.loc[~ok, "rows_in"], group.loc[~ok, column], "x", color="red", ms=10,
                               label=f"{label}: failed")
     ax_memory.axhline(limit_bytes / GIB, color="grey", ls="--", label="memory of this machine")
-    fitted = pd.concat([t for t in (table, reference) if t is not None])
-    at_limit = rows_at_memory_limit(fitted, limit_bytes)
+    at_limit = rows_at_memory_limit(table if reference is None else reference, limit_bytes)
     if at_limit is not None:
         ax_memory.axvline(at_limit, color="grey", ls=":", label="pandas/numpy reaches it (extrapolated)")
     ax_time.set(xlabel="input lines", ylabel="wall time (s)", title="Time, start-up included")
