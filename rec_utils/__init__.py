@@ -13,8 +13,9 @@ Sub-packages are layers; a module imports only from its own layer and the layers
                  cold start
     evaluation   ranking metrics, probability metrics with bootstrap intervals, concentration
 
-Top level (may import any layer): `plots` (figures for the notebooks) and `run`
-(`python -m rec_utils.run`, the papermill runner).
+Top level (may import any layer): `plots` (figures for the notebooks), `run`
+(`python -m rec_utils.run`, the papermill runner), `spark` (the pipeline on Apache Spark) and `scaling`
+(timing the pandas/numpy and Spark pipelines on growing data); the last two serve notebook 12 only.
 """
 
 __version__ = "0.2.0"
