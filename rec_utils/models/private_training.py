@@ -8,8 +8,9 @@ g_i = (p_i - y_i) [x_i, 1] for (kernel, bias), so per-example gradients are comp
 backend-specific autodiff) and the step w <- w - η g is assigned to the Keras variables: the same code runs
 on TensorFlow, JAX and PyTorch.
 
-DP-SGD step (Poisson sampling with rate q, so each example is in a step's batch with probability q):
-    ĝ = ( Σ_{i in batch} g_i · min(1, C / ||g_i||)  +  N(0, (z C)² I) ) / (q n),   then w <- w - η ĝ.
+DP-SGD step (Poisson sampling with rate q, so each unit, an example or a customer, is in a step's batch with
+probability q; g_u = the summed gradient of a unit's examples):
+    ĝ = ( Σ_{u in batch} g_u · min(1, C / ||g_u||)  +  N(0, (z C)² I) ) / (q n_units),   then w <- w - η ĝ.
 Its privacy loss is that of models.privacy.dp_sgd_event(q, z, steps); the feature preprocessing (scaler
 means, categories) is fitted outside and treated as public.
 """
@@ -62,16 +63,19 @@ def _sgd_step(model: keras.Model, gradient, learning_rate: float) -> None:
 
 def train_logistic_sgd(X: np.ndarray, y: np.ndarray, *, epochs: float = 5, batch_size: int = 256,
                        learning_rate: float = 0.5, l2_norm_clip: float | None = None, noise_multiplier: float = 0.0,
-                       seed: int = 0, model: keras.Model | None = None, show_progress: bool | None = None
-                       ) -> tuple[keras.Model, dict]:
-    """Minibatch SGD on the log-loss with Poisson-sampled batches (expected size `batch_size`).
+                       groups: np.ndarray | None = None, seed: int = 0, model: keras.Model | None = None,
+                       show_progress: bool | None = None) -> tuple[keras.Model, dict]:
+    """Minibatch SGD on the log-loss with Poisson-sampled batches (expected size `batch_size` units).
 
-    Private when `l2_norm_clip` is set: per-example gradients are clipped to C and Gaussian noise of
-    standard deviation z C (z = `noise_multiplier`) is added to their sum before dividing by the expected
-    batch size (see the module docstring). Plain SGD otherwise (mean gradient of the sampled batch).
+    Private when `l2_norm_clip` is set: per-unit gradients are clipped to C and Gaussian noise of standard
+    deviation z C (z = `noise_multiplier`) is added to their sum before dividing by the expected number of
+    units per batch (see the module docstring). Plain SGD otherwise (mean gradient of the sampled examples).
+    A unit is one example (example-level DP), or with `groups` (n,) (e.g. CustomerID per row) all examples
+    of one group: groups are sampled, and a group's gradient is the sum of its examples' gradients, so the
+    accountant's ε then protects whole customers (user-level DP, as in McMahan et al. 2018).
     `model` continues training an existing logistic_keras model (federated rounds), else a new one starts
-    at zero. steps = round(epochs * n / batch_size). Returns (model, {"steps", "sampling_probability",
-    "noise_multiplier", "l2_norm_clip", "batch_size", "epochs", "n_examples"}).
+    at zero. steps = round(epochs * n_units / batch_size). Returns (model, {"steps", "sampling_probability",
+    "noise_multiplier", "l2_norm_clip", "batch_size", "epochs", "n_examples", "n_units", "unit"}).
     """
     X, y = np.asarray(X, dtype=np.float32), np.asarray(y, dtype=np.float32)
     n = len(X)
@@ -79,22 +83,32 @@ def train_logistic_sgd(X: np.ndarray, y: np.ndarray, *, epochs: float = 5, batch
         raise ValueError(f"need examples, batch_size >= 1 and epochs > 0, got n={n}, {batch_size}, {epochs}")
     if noise_multiplier > 0 and l2_norm_clip is None:
         raise ValueError("noise without clipping has unbounded sensitivity: set l2_norm_clip")
+    codes = np.arange(n) if groups is None else np.unique(np.asarray(groups), return_inverse=True)[1].ravel()
+    if len(codes) != n:
+        raise ValueError(f"groups must have one entry per row ({n}), got {len(codes)}")
+    n_units = int(codes.max()) + 1
     model = logistic_keras(X.shape[1]) if model is None else model
-    q = min(1.0, batch_size / n)
-    steps = max(1, int(round(epochs * n / batch_size)))
+    q = min(1.0, batch_size / n_units)
+    steps = max(1, int(round(epochs * n_units / batch_size)))
     rng, seeds = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
     for _ in progress_bar(range(steps), desc="SGD", unit="step", enabled=show_progress):
-        batch = np.flatnonzero(rng.random(n) < q)
+        chosen = rng.random(n_units) < q
+        batch = np.flatnonzero(chosen[codes])
         if l2_norm_clip is None:
             if batch.size == 0:
                 continue
             gradient = ops.mean(per_example_gradients(model, X[batch], y[batch]), axis=0)
         else:  # an empty batch still gets its noise: skipping it would change the mechanism
-            clipped = clip_rows(per_example_gradients(model, X[batch], y[batch]), l2_norm_clip)
-            gradient = noisy_mean(clipped, l2_norm_clip, noise_multiplier, q * n, seeds)
+            per_unit = per_example_gradients(model, X[batch], y[batch])
+            if groups is not None:
+                local = np.unique(codes[batch], return_inverse=True)[1].ravel()
+                per_unit = ops.segment_sum(per_unit, local, num_segments=int(local.max(initial=-1)) + 1)
+            gradient = noisy_mean(clip_rows(per_unit, l2_norm_clip), l2_norm_clip, noise_multiplier, q * n_units,
+                                  seeds)
         _sgd_step(model, gradient, learning_rate)
     return model, {"steps": steps, "sampling_probability": q, "noise_multiplier": noise_multiplier,
-                   "l2_norm_clip": l2_norm_clip, "batch_size": batch_size, "epochs": epochs, "n_examples": n}
+                   "l2_norm_clip": l2_norm_clip, "batch_size": batch_size, "epochs": epochs, "n_examples": n,
+                   "n_units": n_units, "unit": "example" if groups is None else "group"}
 
 
 def predict_logistic(model: keras.Model, X: np.ndarray) -> np.ndarray:

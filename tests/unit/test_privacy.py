@@ -142,3 +142,6 @@ def test_similarity_from_exact_counts_is_the_item_cosine():
     np.testing.assert_allclose(from_counts, item_cosine_similarity(bought).toarray(), atol=1e-12)
     noisy = np.array([[0.0, 3.0], [3.0, 4.0]])  # an item whose noisy popularity is 0 gets similarity 0
     np.testing.assert_array_equal(similarity_from_counts(noisy), np.zeros((2, 2)))
+    counts = np.array([[4.0, 1.5, 2.0], [1.5, 9.0, 6.0], [2.0, 6.0, 16.0]])
+    thresholded = similarity_from_counts(counts, min_count=1.8)  # the pair count 1.5 is taken as 0
+    np.testing.assert_allclose(thresholded, [[0, 0, 2 / 8], [0, 0, 6 / 12], [2 / 8, 6 / 12, 0]])

@@ -92,3 +92,20 @@ def test_federated_averaging_of_one_client_is_local_training_and_averages_weight
     a, _ = train_logistic_sgd(*clients["a"], epochs=1, batch_size=50, seed=1000, show_progress=False)
     b, _ = train_logistic_sgd(*clients["b"], epochs=1, batch_size=50, seed=1001, show_progress=False)
     np.testing.assert_allclose(get_weights(fed2), 0.25 * get_weights(a) + 0.75 * get_weights(b), rtol=1e-5)
+
+
+def test_customer_level_dp_sgd_sums_then_clips_each_customers_gradient():
+    X, y = _data(n=300)
+    by_row, info = train_logistic_sgd(X, y, epochs=1, batch_size=30, l2_norm_clip=0.5, noise_multiplier=0.7, seed=2,
+                                      show_progress=False)
+    own_group, grouped_info = train_logistic_sgd(X, y, epochs=1, batch_size=30, l2_norm_clip=0.5,
+                                                 noise_multiplier=0.7, groups=np.arange(300), seed=2,
+                                                 show_progress=False)
+    np.testing.assert_allclose(get_weights(own_group), get_weights(by_row), rtol=1e-5, atol=1e-7)
+    assert info["unit"] == "example" and grouped_info["unit"] == "group" and grouped_info["n_units"] == 300
+    # one customer holding every row, always sampled (q = 1), no noise: one step of -lr * clip(sum of gradients)
+    one, one_info = train_logistic_sgd(X, y, epochs=1, batch_size=1, learning_rate=0.1, l2_norm_clip=2.0,
+                                       noise_multiplier=0.0, groups=np.zeros(300), seed=0, show_progress=False)
+    assert one_info["steps"] == 1 and one_info["sampling_probability"] == 1.0
+    total = np.r_[(0.5 - y) @ X, (0.5 - y).sum()]  # gradients at zero weights: p = 0.5
+    np.testing.assert_allclose(get_weights(one), -0.1 * total * min(1.0, 2.0 / np.linalg.norm(total)), rtol=1e-4)
