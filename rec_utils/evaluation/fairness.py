@@ -132,7 +132,7 @@ def rerank_for_exposure(candidates: np.ndarray, item_groups: np.ndarray, k: int,
     shown = pd.Series(weights.ravel()).groupby(item_groups[candidates[:, :k]].ravel()).sum()
     share = shown / shown.sum()
     deficit = {g: max(0.0, t - share.get(g, 0.0)) / t for g, t in target_share.items() if t > 0}
-    boost = np.vectorize(lambda g: deficit.get(g, 0.0), otypes=[float])(item_groups[candidates])
-    score = 1.0 - np.arange(m) / m + strength * boost
+    item_boost = np.array([deficit.get(g, 0.0) for g in item_groups])
+    score = 1.0 - np.arange(m) / m + strength * item_boost[candidates]
     order = np.argsort(-score, axis=1, kind="stable")[:, :k]
     return np.take_along_axis(candidates, order, axis=1)

@@ -127,6 +127,12 @@ def test_dp_sgd_accounting_reproduces_tensorflow_privacy_published_epsilons(nois
     assert dp_sgd_epsilon(q, noise_multiplier, steps, 1e-5, accountant="pld") <= tight + 1e-9
 
 
+def test_customer_level_sampling_rates_are_accounted_without_warnings(caplog):
+    with caplog.at_level("WARNING"):
+        epsilon = dp_sgd_epsilon(64 / 975, 0.8, 152, 1e-5)
+    assert 0 < epsilon < np.inf and not caplog.records
+
+
 def test_noise_multiplier_calibration_inverts_the_accountant():
     q, steps, delta = 0.01, 500, 1e-5
     z = dp_sgd_noise_multiplier(2.0, q, steps, delta)
