@@ -67,7 +67,8 @@ def _call(model: keras.Model, inputs: dict):
 
 def _gradients(model: keras.Model, inputs: dict, names: Sequence[str], output_index: int) -> dict[str, np.ndarray]:
     """∂ output[:, output_index] / ∂ inputs[name] for each of `names`, with the backend's autodiff
-    (the only backend-specific code in this module)."""
+    (the only backend-specific code in this module; the tests exercise the TensorFlow branch, the pinned
+    backend)."""
     backend = keras_backend()
     if backend == "tensorflow":
         import tensorflow as tf

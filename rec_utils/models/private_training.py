@@ -5,8 +5,8 @@
 Shapes: X (n, d) float features (e.g. the transformed columns of models.logistic.logistic_pipeline), y (n,)
 in {0, 1}. The model is Dense(1, sigmoid) on X. Its log-loss gradient for one example is closed-form,
 g_i = (p_i - y_i) [x_i, 1] for (kernel, bias), so per-example gradients are computed with keras.ops alone (no
-backend-specific autodiff) and the step w <- w - η g is assigned to the Keras variables: the same code runs
-on TensorFlow, JAX and PyTorch.
+backend-specific autodiff) and the step w <- w - η g is assigned to the Keras variables: nothing here is
+specific to one backend (the tests run it on TensorFlow, the pinned backend).
 
 DP-SGD step (Poisson sampling with rate q, so each unit, an example or a customer, is in a step's batch with
 probability q; g_u = the summed gradient of a unit's examples):
