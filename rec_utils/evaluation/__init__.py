@@ -2,5 +2,9 @@
 
 ranking (precision/recall/NDCG/MAP/hit-rate@k per user, coverage, novelty, diversity, evaluate_ranking),
 probability (ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds; calibration),
-concentration (how concentrated purchases or exposure are).
+concentration (how concentrated purchases or exposure are), resampling (customer-bootstrap intervals of means,
+pooled ratios and paired differences), explain (logistic contributions, integrated gradients, permutation
+importance per input), fairness (exposure by item group vs merit, metrics by customer group, exposure-aware
+re-ranking), rules (association rules evaluated forward in time), profiles (precision of interest tags), launch
+(new-product targeting), markets (countries as markets: transfer vs local models).
 """
