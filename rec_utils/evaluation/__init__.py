@@ -2,5 +2,8 @@
 
 ranking (precision/recall/NDCG/MAP/hit-rate@k per user, coverage, novelty, diversity, evaluate_ranking),
 probability (ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds; calibration),
-concentration (how concentrated purchases or exposure are).
+concentration (how concentrated purchases or exposure are), per_customer (means and paired differences of
+per-customer values with customer-bootstrap intervals), text_retrieval (search and new-product cold start on a
+time cut, per text representation), tag_stability (chance-corrected stability of interest tags across a cut),
+text_tower (learned vs frozen text embeddings in the click model).
 """

@@ -16,7 +16,7 @@ from sklearn.metrics import roc_auc_score
 from rec_utils.evaluation.per_customer import Comparison
 from rec_utils.evaluation.probability import metrics_table, paired_bootstrap
 from rec_utils.features.text import Tokenizer
-from rec_utils.features.text_encoder import EMBEDDING_DIM, encode_texts
+from rec_utils.features.text_encoder import EMBEDDING_DIM
 from rec_utils.features.text_vectors import text_embedding_inputs
 from rec_utils.models.click_model import build_click_model, predict, train_click_model
 from rec_utils.models.text_tower import build_text_embedding_click_model
@@ -26,7 +26,8 @@ LEARNED, FROZEN, CEILING = "learned word embeddings", "frozen MiniLM embeddings"
 
 
 def text_tower_comparison(impressions: pd.DataFrame, masks: tuple[np.ndarray, np.ndarray, np.ndarray], *,
-                          encode: Callable[[list[str]], np.ndarray] = encode_texts, embedding_dim: int = EMBEDDING_DIM,
+                          encode: Callable[[list[str]], np.ndarray] | None = None,
+                          embedding_dim: int = EMBEDDING_DIM,
                           max_len: int = 8, epochs: int = 15, batch_size: int = 256, patience: int = 3,
                           seed: int = 42, n_boot: int = 200) -> Comparison:
     """Train both text-only click models on impressions[train], stop early on [validation], score [test].
@@ -34,6 +35,7 @@ def text_tower_comparison(impressions: pd.DataFrame, masks: tuple[np.ndarray, np
     impressions: search_keywords, product_description, user_id, clicked (and p_click for the ceiling);
     masks: boolean (n,) train, validation, test (split by user). table: ROC-AUC and log-loss with 95%
     intervals over test users; paired: frozen - learned ROC-AUC; per_customer: the test predictions.
+    encode: texts -> (n, embedding_dim) (default MiniLM).
     """
     train, val, test = masks
     y = impressions["clicked"].to_numpy()

@@ -20,7 +20,6 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from rec_utils.features.text import TOKEN_PATTERN
-from rec_utils.features.text_encoder import encode_texts
 
 Vectors = np.ndarray | sp.csr_matrix
 Vectorizer = Callable[[Iterable[str]], Vectors]
@@ -39,6 +38,9 @@ def minilm_vectorizer(known: Iterable[str] | None = None, **encode_kwargs) -> Ve
     """MiniLM sentence embeddings (rec_utils.features.text_encoder.encode_texts with `encode_kwargs`):
     texts -> ndarray (n, 384) float32, unit rows. The `known` texts (e.g. the whole catalogue) are encoded
     once, as one cached array, and looked up; other texts are encoded when asked for."""
+    # Imported here so that TF-IDF users (search, cold start, tags) do not start TensorFlow.
+    from rec_utils.features.text_encoder import encode_texts
+
     if known is None:
         return lambda texts: encode_texts(list(texts), **encode_kwargs)
     known = pd.Index(pd.unique(pd.Series(list(known), dtype=object).fillna("")))
@@ -86,11 +88,13 @@ def cosine_similarity(a: Vectors, b: Vectors) -> np.ndarray:
     return product.toarray() if sp.issparse(product) else np.asarray(product)
 
 
-def text_embedding_inputs(impressions: pd.DataFrame, encode: Callable[[list[str]], np.ndarray] = encode_texts, *,
+def text_embedding_inputs(impressions: pd.DataFrame, encode: Callable[[list[str]], np.ndarray] | None = None, *,
                           query_column: str = "search_keywords",
                           title_column: str = "product_description") -> dict[str, np.ndarray]:
     """Frozen sentence embeddings of each impression's query and title: {"query_embedding",
-    "title_embedding"}, each (n_impressions, d) float32. Each distinct string is encoded once."""
+    "title_embedding"}, each (n_impressions, d) float32. Each distinct string is encoded once, by `encode`
+    (default: MiniLM, text_encoder.encode_texts)."""
+    encode = minilm_vectorizer() if encode is None else encode
     out = {}
     for name, column in (("query_embedding", query_column), ("title_embedding", title_column)):
         codes, uniques = pd.factorize(impressions[column].fillna("").astype(str))

@@ -248,3 +248,15 @@ def test_jax_backend_gives_the_same_embeddings(tmp_path):
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["backend"] == "jax"
     np.testing.assert_allclose(np.array(result["v"]), encode_texts(SENTENCES, cache=False, verbose=False), atol=1e-4)
+
+
+@pytest.mark.slow
+def test_benchmark_appends_throughput_rows(tmp_path):
+    output = tmp_path / "b.csv"
+    subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "text_encoder.py"), "--n-texts", "40",
+                    "--texts", "synthetic", "--batch-size", "16", "--repeats", "1", "--output", str(output)],
+                   check=True, capture_output=True, text=True, timeout=600)
+    import pandas as pd
+    rows = pd.read_csv(output)
+    assert set(rows["metric"]) == {"sentences_per_s", "load_seconds", "mean_tokens"}
+    assert (rows["value"] > 0).all() and rows["benchmark"].eq("text_encoder").all()

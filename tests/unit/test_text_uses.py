@@ -15,7 +15,7 @@ from rec_utils.evaluation.text_retrieval import (
     search_comparison,
     search_queries,
 )
-from rec_utils.features import text_vectors
+from rec_utils.features import text_encoder
 from rec_utils.features.text_vectors import (
     combined_vectorizer,
     cosine_similarity,
@@ -101,7 +101,7 @@ def test_minilm_vectorizer_encodes_known_texts_once_and_looks_them_up(monkeypatc
     def spy(texts, **kwargs):
         calls.append(list(texts))
         return fake_encode(texts)
-    monkeypatch.setattr(text_vectors, "encode_texts", spy)
+    monkeypatch.setattr(text_encoder, "encode_texts", spy)
     vectorize = text_vectorizer("minilm", ["red bag", "tea cup", "red bag"])
     out = vectorize(["tea cup", "new words", "red bag"])
     np.testing.assert_allclose(out, fake_encode(["tea cup", "new words", "red bag"]), atol=1e-6)
