@@ -3,6 +3,10 @@ personalised with the customer's interest profile.
 
     score(u, q, i) = cos(q, v_i) + w · cos(p_u, v_i),   p_u = Σ_j n_uj v_j / ‖Σ_j n_uj v_j‖
 
+    vectorize = text_vectorizer("minilm", catalog["Description"]); items = vectorize(catalog["Description"])
+    search_products("cake tins", catalog, items, vectorize,
+                    profile=purchase_profile(purchases, catalog, 12347, items), interest_weight=0.25)
+
 v_i: the product's description vector (TF-IDF or MiniLM, rec_utils.features.text_vectors), n_uj: how often
 customer u bought product j, w: interest_weight (0 = the same results for everybody). Ties are broken by
 popularity (a term far below any real score difference).
@@ -29,6 +33,19 @@ def customer_profiles(bought: sp.spmatrix, item_vectors: Vectors) -> Vectors:
         return sp.diags(1.0 / np.maximum(norms, 1e-12)) @ profiles
     profiles = np.asarray(profiles, dtype=np.float32)
     return profiles / np.maximum(np.linalg.norm(profiles, axis=1, keepdims=True), 1e-12)
+
+
+def purchase_profile(purchases: pd.DataFrame, catalog: pd.DataFrame, customer: float,
+                     item_vectors: Vectors) -> Vectors:
+    """One customer's interest profile (1, d) from the purchases table (CustomerID, StockCode, n_invoices);
+    item_vectors rows aligned with catalog. KeyError when the customer bought nothing in the catalogue."""
+    mine = purchases[(purchases["CustomerID"] == customer) & purchases["StockCode"].isin(catalog["StockCode"])]
+    if mine.empty:
+        raise KeyError(f"customer {customer} has no purchases of catalogue products")
+    columns = pd.Index(catalog["StockCode"]).get_indexer(mine["StockCode"])
+    bought = sp.csr_matrix((mine["n_invoices"].to_numpy(float), (np.zeros(len(mine), dtype=int), columns)),
+                           shape=(1, len(catalog)))
+    return customer_profiles(bought, item_vectors)
 
 
 def search_scores(query_vectors: Vectors, item_vectors: Vectors, *, profiles: Vectors | None = None,

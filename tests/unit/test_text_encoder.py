@@ -100,6 +100,7 @@ def test_keras_bert_equals_numpy_bert_on_random_weights_with_padding():
     np.testing.assert_allclose(keras_out, numpy_sentence_embeddings(tensors, TINY, ids, mask), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_mixed_precision_stays_close_to_float32():
     tensors = _tiny_tensors(1)
     ids, mask = _tiny_batch()
@@ -155,6 +156,7 @@ def test_similarity_orderings_are_the_obvious_ones():
     assert (close > far + 0.2).all(), (close, far)
 
 
+@pytest.mark.slow
 def test_embeddings_do_not_depend_on_the_batch_or_its_padding():
     together = encode_texts(SENTENCES, batch_size=2, cache=False, verbose=False)
     alone = np.vstack([encode_texts([s], cache=False, verbose=False) for s in SENTENCES[:2]])
@@ -227,6 +229,7 @@ def test_altered_checkpoint_is_refused(tmp_path, monkeypatch):
     assert not (tmp_path / "ckpt" / "model.safetensors").exists()
 
 
+@pytest.mark.slow
 def test_damaged_extracted_file_is_extracted_again(tmp_path):
     folder = checkpoint_dir.__wrapped__(tmp_path / "ckpt")
     (folder / "config.json").write_text("{}")

@@ -26,7 +26,7 @@ from rec_utils.features.text_vectors import (
 from rec_utils.models.text_tower import build_text_embedding_click_model
 from rec_utils.recommend.cold_start import customers_for_new_product, new_item_scores
 from rec_utils.recommend.interest import interest_tags
-from rec_utils.recommend.search import customer_profiles, search_products, search_scores
+from rec_utils.recommend.search import customer_profiles, purchase_profile, search_products, search_scores
 from rec_utils.recommend.zero_shot_tags import label_products, zero_shot_tags
 
 WORDS = ["red", "blue", "heart", "bag", "candle", "cake", "tin", "card", "star", "bell", "tea", "cup"]
@@ -140,6 +140,10 @@ def test_interest_reorders_equally_matching_products_and_popularity_only_breaks_
     plain = search_products("heart bag", catalog, items, vectorize, k=2)
     assert plain["StockCode"].tolist() == ["B", "A"]  # equal match: the more popular first
     profile = customer_profiles(sp.csr_matrix([[3, 0, 0]]), items)
+    purchases = pd.DataFrame({"CustomerID": [7.0, 8.0], "StockCode": ["A", "C"], "n_invoices": [3, 1]})
+    np.testing.assert_allclose(purchase_profile(purchases, catalog, 7.0, items).toarray(), profile.toarray())
+    with pytest.raises(KeyError, match="no purchases"):
+        purchase_profile(purchases, catalog, 9.0, items)
     mine = search_products("heart bag", catalog, items, vectorize, k=3, profile=profile, interest_weight=0.5)
     assert mine["StockCode"].tolist()[:2] == ["A", "B"] and mine["interest"].iloc[0] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="one profile row per query"):
