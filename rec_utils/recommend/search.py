@@ -55,11 +55,20 @@ def search_scores(query_vectors: Vectors, item_vectors: Vectors, *, profiles: Ve
     profiles: one row per query (the customer who typed it), needed when interest_weight != 0.
     popularity: (n_items,) e.g. number of buyers; only orders items whose scores are otherwise equal.
     """
-    scores = cosine_similarity(query_vectors, item_vectors)
+    match = cosine_similarity(query_vectors, item_vectors)
+    interest = None
     if interest_weight:
-        if profiles is None or profiles.shape[0] != scores.shape[0]:
+        if profiles is None or profiles.shape[0] != match.shape[0]:
             raise ValueError("personalised search needs one profile row per query")
-        scores = scores + interest_weight * cosine_similarity(profiles, item_vectors)
+        interest = cosine_similarity(profiles, item_vectors)
+    return combine_scores(match, interest, interest_weight, popularity)
+
+
+def combine_scores(match: np.ndarray, interest: np.ndarray | None, interest_weight: float,
+                   popularity: np.ndarray | None = None) -> np.ndarray:
+    """match + interest_weight · interest (+ TIE_BREAK x the popularity rank / n_items), all (n_queries, n_items);
+    for trying several weights on the same similarities."""
+    scores = match if interest is None or not interest_weight else match + interest_weight * interest
     if popularity is not None:
         scores = scores + TIE_BREAK * np.argsort(np.argsort(popularity, kind="stable")) / len(popularity)
     return scores
