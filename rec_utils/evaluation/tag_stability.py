@@ -1,0 +1,86 @@
+"""How stable are interest tags across a time cut, beyond what chance gives?
+
+For each customer who bought both before the cut and in the window, tags are computed from each part alone
+and compared by Jaccard overlap J(before_u, after_u). Tags from a short list of coarse labels overlap by
+chance more than tags from thousands of words, so each customer's overlap is also computed against other
+customers' window tags (n_shuffles random pairings) and the reported stability is the lift:
+
+    lift_u = J(before_u, after_u) - mean_s J(before_u, after_{π_s(u)})
+
+Tagger: (transactions, reference_date) -> frame indexed by CustomerID with a `tags` column (lists), e.g.
+rec_utils.recommend.interest.interest_tags or rec_utils.recommend.zero_shot_tags.zero_shot_tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from rec_utils.data.time_cut import TimeSplit
+from rec_utils.evaluation.per_customer import Comparison, mean_table, paired_differences
+from rec_utils.features.text_encoder import encode_texts
+from rec_utils.recommend.interest import interest_tags
+from rec_utils.recommend.zero_shot_tags import INTEREST_LABELS, zero_shot_tags
+
+Tagger = Callable[[pd.DataFrame, pd.Timestamp], pd.DataFrame]
+
+
+def jaccard(a: list, b: list) -> float:
+    """|a ∩ b| / |a ∪ b| of two tag lists (NaN when both are empty)."""
+    a, b = set(a), set(b)
+    return len(a & b) / len(a | b) if a | b else float("nan")
+
+
+def stability_values(before: pd.Series, after: pd.Series, *, n_shuffles: int = 20, seed: int = 0) -> pd.DataFrame:
+    """Per customer (the index of `before`, all present in `after`): own overlap, chance overlap (mean over
+    n_shuffles random pairings with other customers' `after` tags) and lift = own - chance."""
+    after = after.reindex(before.index)
+    own = np.array([jaccard(b, a) for b, a in zip(before, after)])
+    rng = np.random.default_rng(seed)
+    n = len(before)
+    chance = np.zeros(n)
+    for _ in range(n_shuffles):
+        partner = (np.arange(n) + rng.integers(1, n)) % n if n > 1 else np.zeros(1, dtype=int)  # never oneself
+        order = rng.permutation(n)
+        paired = np.empty(n, dtype=int)
+        paired[order] = order[partner]
+        chance += np.array([jaccard(b, after.iloc[p]) for b, p in zip(before, paired)]) / n_shuffles
+    return pd.DataFrame({"own": own, "chance": chance, "lift": own - chance}, index=before.index)
+
+
+def tag_stability_comparison(split: TimeSplit, taggers: dict[str, Tagger], *, n_shuffles: int = 20,
+                             n_boot: int = 1000, seed: int = 0) -> Comparison:
+    """Tag stability of each tagger on `split`: table rows '<name> own', '<name> chance', '<name> lift' (mean
+    Jaccard with 95% customer-bootstrap intervals); paired: lift of each tagger - lift of the first."""
+    customers = np.intersect1d(split.history["CustomerID"].unique(), split.window["CustomerID"].unique())
+    values = {}
+    for name, tagger in taggers.items():
+        before = tagger(split.history, split.cut)["tags"].reindex(customers)
+        after = tagger(split.window, split.end)["tags"].reindex(customers)
+        per = stability_values(before, after, n_shuffles=n_shuffles, seed=seed)
+        values.update({f"{name} {column}": per[column].to_numpy() for column in per})
+    names = list(taggers)
+    per_customer = pd.DataFrame(values, index=pd.Index(customers, name="CustomerID"))
+    protocol = (f"tags from {split.describe()}, each part alone; {len(customers):,} customers in both; "
+                f"chance = overlap with {n_shuffles} random other customers' window tags")
+    return Comparison(mean_table(values, n_boot=n_boot, seed=seed),
+                      paired_differences(values, [(f"{other} lift", f"{names[0]} lift") for other in names[1:]],
+                                         n_boot=n_boot, seed=seed),
+                      per_customer, {}, protocol)
+
+
+def default_taggers(catalog: pd.DataFrame, *, n_tags: int = 3, half_life_days: float = 90.0,
+                    labels: tuple[str, ...] = INTEREST_LABELS) -> dict[str, Tagger]:
+    """{"TF-IDF words": interest_tags (the bag-of-words baseline), "MiniLM labels": zero_shot_tags with `labels`},
+    both with the same n_tags and recency half-life."""
+    item_vectors = encode_texts(catalog["Description"].fillna("").tolist())
+    label_vectors = encode_texts(list(labels))
+    return {
+        "TF-IDF words": lambda tx, ref: interest_tags(tx, catalog, n_tags=n_tags, half_life_days=half_life_days,
+                                                      reference_date=ref),
+        "MiniLM labels": lambda tx, ref: zero_shot_tags(tx, catalog, item_vectors, label_vectors, labels,
+                                                        n_tags=n_tags, half_life_days=half_life_days,
+                                                        reference_date=ref),
+    }
