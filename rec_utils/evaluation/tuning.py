@@ -91,7 +91,7 @@ def tune(split: EvaluationSplit, name: str, space: Mapping[str, Sequence] | None
         recommended = rank_users(split, spec(split.data), k)
         mean, low, high = mean_interval(PER_USER_METRICS[metric](recommended, relevant, k), n_boot=n_boot, seed=seed)
         rows.append({**setting, "mean": mean, "low": low, "high": high, "spec": spec})
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, dtype=object).astype({"mean": float, "low": float, "high": float})  # None stays None
     best = int(np.argmax(table["mean"].to_numpy()))
     table["chosen"] = np.arange(len(table)) == best
     n_grid = int(np.prod([len(v) for v in space.values()])) if space else 1
