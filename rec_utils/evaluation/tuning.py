@@ -1,5 +1,5 @@
 """Tuning on validation only: a seeded search within a stated budget for one recommender's hyper-parameters,
-and the validation procedure that chooses among recommenders.
+the validation procedure that chooses among recommenders, and a validation curve for a classifier's parameter.
 
     result = tune(validation, "implicit_als", budget=8, seed=42)      # refuses a test split
     result.table        # one row per tried setting: hyper-parameters, mean, low, high of ndcg@10
@@ -12,11 +12,12 @@ tried; otherwise a seeded random subset of `budget` distinct settings.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
 from rec_utils.evaluation.comparison import PER_USER_METRICS, mean_interval, rank_users
 from rec_utils.evaluation.protocol import EvaluationSplit
@@ -126,3 +127,20 @@ def choose_recommender(split: EvaluationSplit, names: Sequence[str] | None = Non
                           n_boot=n_boot) for name in names}
     means = {name: r.table.loc[r.table["chosen"], "mean"].iloc[0] for name, r in results.items()}
     return Choice(results, results[max(means, key=means.get)].best)
+
+
+def tune_classifier(build: Callable[[object], object], values: Sequence, fit: pd.DataFrame, validation: pd.DataFrame,
+                    features: Sequence[str], label: str = "label",
+                    metric: Callable[[np.ndarray, np.ndarray], float] = roc_auc_score) -> tuple[object, pd.DataFrame]:
+    """Validation curve of one classifier parameter: for each of `values`, fit `build(value)` (a scikit-learn
+    classifier with predict_proba) on the `fit` rows and score its probabilities on the `validation` rows.
+
+    Returns (the value with the highest validation `metric`, ties to the first; a table value, validation score).
+    Nothing outside `fit` and `validation` is touched: the test rows stay unseen until the chosen value is refitted.
+    """
+    scores = []
+    for value in values:
+        model = build(value).fit(fit[list(features)], fit[label])
+        scores.append(float(metric(validation[label], model.predict_proba(validation[list(features)])[:, 1])))
+    table = pd.DataFrame({"value": list(values), "validation": scores})
+    return values[int(np.argmax(scores))], table
