@@ -96,10 +96,14 @@ def interval_plot(table: pd.DataFrame, metric: str, *, title: str) -> plt.Figure
 
 
 def tuning_plot(results: dict, *, title: str = "Validation search") -> plt.Figure:
-    """One panel per recommender (values: rec_utils.evaluation.tuning.TuningResult): each tried setting's
-    validation mean with its 95% customer-bootstrap interval, the chosen one in orange."""
-    fig, axes = plt.subplots(1, len(results), figsize=(3.4 * len(results), 3.8), squeeze=False, sharey=True)
-    for ax, (name, result) in zip(axes[0], results.items()):
+    """One panel per recommender (values: rec_utils.evaluation.tuning.TuningResult; four panels a row): each tried
+    setting's validation mean with its 95% customer-bootstrap interval, the chosen one in orange."""
+    n_cols = min(4, len(results))
+    n_rows = -(-len(results) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.4 * n_cols, 3.8 * n_rows), squeeze=False, sharey=True)
+    for ax in axes.ravel()[len(results):]:
+        ax.set_visible(False)
+    for ax, (name, result) in zip(axes.ravel(), results.items()):
         table = result.table
         settings = [c for c in table.columns if c not in {"mean", "low", "high", "chosen"}]
         labels = [", ".join(f"{row[c]:g}" if isinstance(row[c], float) and row[c] == row[c] else f"{row[c]}"
@@ -111,7 +115,8 @@ def tuning_plot(results: dict, *, title: str = "Validation search") -> plt.Figur
         ax.scatter(x, table["mean"], c=colors, zorder=3)
         ax.set_xticks(x, labels=labels, rotation=90, fontsize=7)
         ax.set(title=name, xlabel=", ".join(settings) or "(no hyper-parameter)")
-    axes[0][0].set_ylabel(f"{result.metric}@{result.k} on validation")
+    for row in axes:
+        row[0].set_ylabel(f"{result.metric}@{result.k} on validation")
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -19,7 +19,7 @@ import pandas as pd
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.tuning import DEFAULT_BUDGET, Choice, choose_recommender
 from rec_utils.recommend.recommenders import RecommenderSpec
-from rec_utils.runtime.io import file_lock, read_cache, write_text_atomic
+from rec_utils.runtime.io import read_cache, write_text_atomic
 from rec_utils.runtime.paths import REPORTS_DIR, relative
 
 PRODUCER = "07_model_evaluation"
@@ -35,12 +35,11 @@ def save_choice(protocol: Protocol, choice: Choice, path: Path = CHOICE_PATH) ->
              "described": choice.best.describe(), "budget": result.budget, "seed": result.seed,
              "validation": {"metric": f"{result.metric}@{result.k}", "mean": float(score["mean"]),
                             "low": float(score["low"]), "high": float(score["high"])}}
-    with file_lock(path):
-        stored = read_cache(path, lambda p: json.loads(p.read_text()), what="recommender choice") or {}
-        choices = stored.get("choices", {}) if isinstance(stored, dict) else {}
-        choices[protocol.task] = entry
-        write_text_atomic(path, json.dumps({"producer": PRODUCER, "choices": choices}, indent=2, sort_keys=True) + "\n")
-    return path
+    stored = read_cache(path, lambda p: json.loads(p.read_text()), what="recommender choice") or {}
+    choices = stored.get("choices", {}) if isinstance(stored, dict) else {}
+    choices[protocol.task] = entry
+    return write_text_atomic(path, json.dumps({"producer": PRODUCER, "choices": choices}, indent=2, sort_keys=True)
+                             + "\n")
 
 
 def load_choice(protocol: Protocol, path: Path = CHOICE_PATH) -> tuple[RecommenderSpec | None, str]:
