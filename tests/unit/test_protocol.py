@@ -3,10 +3,12 @@ tuning on validation only; the saved choice of notebook 07 and its recomputation
 
 import json
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
 
 from rec_utils.data.interactions import cold_start_interactions, window_interactions
 from rec_utils.data.split import time_window_split
@@ -22,9 +24,11 @@ from rec_utils.evaluation.comparison import (
     verdict,
 )
 from rec_utils.evaluation.protocol import Protocol
-from rec_utils.evaluation.tuning import candidate_settings, candidates_for, choose_recommender, tune
+from rec_utils.evaluation.tuning import candidate_settings, candidates_for, choose_recommender, tune, tune_classifier
+from rec_utils.plots import comparison_plot, tag_profile_plot, tuning_plot
 from rec_utils.recommend.recommenders import RecommenderSpec
 
+matplotlib.use("Agg")
 START = pd.Timestamp("2011-01-01")
 
 
@@ -211,3 +215,42 @@ def test_cold_start_interactions_take_the_country_of_the_first_invoice():
     cold = cold_start_interactions(frame.iloc[:1], frame.iloc[1:])
     assert list(cold.users) == [2] and list(cold.countries) == ["Spain"]
     assert isinstance(cold.test, sp.csr_matrix) and cold.test.toarray().tolist() == [[1.0]]  # B unseen in history
+
+
+def test_tune_classifier_keeps_the_value_best_on_validation():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=400), "label": (x + rng.normal(size=400) > 0).astype(int)})
+    fit, validation = frame.iloc[:300], frame.iloc[300:]
+    # C is the strength of the fit: a tiny C shrinks the useful coefficient, so its validation AUC cannot be higher
+    best, table = tune_classifier(lambda c: LogisticRegression(C=c), [1e-6, 1.0], fit, validation, ["x", "noise"])
+    assert list(table["value"]) == [1e-6, 1.0] and best == table.loc[table["validation"].idxmax(), "value"]
+    best, table = tune_classifier(lambda column: _Column(column), ["noise", "x"], fit, validation, ["x", "noise"])
+    assert best == "x" and table["validation"].iloc[1] > 0.7 > table["validation"].iloc[0]
+
+
+class _Column:
+    """A 'classifier' that scores rows by one column: lets the test know which value must win."""
+
+    def __init__(self, column):
+        self.column = column
+
+    def fit(self, X, y):
+        return self
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(-X[self.column].to_numpy()))
+        return np.column_stack([1 - p, p])
+
+
+def test_ranking_plots_draw_from_the_frames(shop):
+    validation = PROTOCOL.split(shop, "validation")
+    searches = {"recent": tune(validation, "recent_popularity", {"window_days": [2, 5]}, n_boot=20),
+                "popularity": tune(validation, "popularity", n_boot=20)}
+    assert len(tuning_plot(searches).axes) == 2
+    frame = compare_runs({"a": _run(np.linspace(0, 1, 50)), "b": _run(np.linspace(0, 1, 50) ** 2)}, ["a"], n_boot=20)
+    figure = comparison_plot(frame, "ndcg", 10, title="t")
+    assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["a", "b"]
+    tags = pd.DataFrame({"tags": [["red", "heart"]], "scores": [[3.0, 1.0]]}, index=[7])
+    bars = tag_profile_plot(tags, [7]).axes[0].patches
+    assert [b.get_width() for b in bars] == [0.75, 0.25]
