@@ -95,6 +95,70 @@ def interval_plot(table: pd.DataFrame, metric: str, *, title: str) -> plt.Figure
     return fig
 
 
+def tuning_plot(results: dict, *, title: str = "Validation search") -> plt.Figure:
+    """One panel per recommender (values: rec_utils.evaluation.tuning.TuningResult; four panels a row): each tried
+    setting's validation mean with its 95% customer-bootstrap interval, the chosen one in orange."""
+    n_cols = min(4, len(results))
+    n_rows = -(-len(results) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.4 * n_cols, 3.8 * n_rows), squeeze=False, sharey=True)
+    for ax in axes.ravel()[len(results):]:
+        ax.set_visible(False)
+    for ax, (name, result) in zip(axes.ravel(), results.items()):
+        table = result.table
+        settings = [c for c in table.columns if c not in {"mean", "low", "high", "chosen"}]
+        labels = [", ".join(f"{row[c]:g}" if isinstance(row[c], float) and row[c] == row[c] else f"{row[c]}"
+                            for c in settings) or "default" for _, row in table.iterrows()]
+        x = np.arange(len(table))
+        colors = np.where(table["chosen"], "tab:orange", "tab:blue")
+        ax.errorbar(x, table["mean"], yerr=[table["mean"] - table["low"], table["high"] - table["mean"]], fmt="none",
+                    ecolor="grey", capsize=2)
+        ax.scatter(x, table["mean"], c=colors, zorder=3)
+        ax.set_xticks(x, labels=labels, rotation=90, fontsize=7)
+        ax.set(title=name, xlabel=", ".join(settings) or "(no hyper-parameter)")
+    for row in axes:
+        row[0].set_ylabel(f"{result.metric}@{result.k} on validation")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def comparison_plot(frame: pd.DataFrame, metric: str, k: int, *, title: str) -> plt.Figure:
+    """From a compare_recommenders frame: each recommender's mean `metric`@`k` with its 95% interval (left) and its
+    paired difference from the strongest baseline with the paired 95% interval (right; 0 = no difference)."""
+    rows = frame[(frame["metric"] == metric) & (frame["k"] == k)].reset_index(drop=True)
+    y = np.arange(len(rows))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.45 * len(rows) + 1.6), sharey=True)
+    colors = np.where(rows["kind"] == "baseline", "tab:grey", "tab:blue")
+    for ax, (mid, low, high) in ((left, ("mean", "low", "high")),
+                                 (right, ("diff_vs_best_baseline", "diff_low", "diff_high"))):
+        ax.errorbar(rows[mid], y, xerr=[rows[mid] - rows[low], rows[high] - rows[mid]], fmt="none", ecolor="black",
+                    capsize=3)
+        ax.scatter(rows[mid], y, c=colors, zorder=3)
+    right.axvline(0, color="tab:red", ls=":")
+    left.set_yticks(y, labels=rows["model"])
+    left.invert_yaxis()
+    left.set(xlabel=f"{metric}@{k} (95% customer-bootstrap interval)")
+    right.set(xlabel=f"difference from {rows['baseline'].iloc[0]} (paired 95% interval)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def tag_profile_plot(tags: pd.DataFrame, customers: list, *, title: str = "Interest-tag profiles") -> plt.Figure:
+    """One panel per customer: their interest tags (rows of rec_utils.recommend.interest.interest_tags, columns
+    tags and scores) as bars, each score as a share of that customer's shown tags."""
+    fig, axes = plt.subplots(1, len(customers), figsize=(3.6 * len(customers), 2.8), squeeze=False)
+    for ax, customer in zip(axes[0], customers):
+        names, scores = tags.loc[customer, "tags"], np.asarray(tags.loc[customer, "scores"], dtype=float)
+        ax.barh(np.arange(len(names)), scores / scores.sum() if scores.sum() > 0 else scores)
+        ax.set_yticks(np.arange(len(names)), labels=names)
+        ax.invert_yaxis()
+        ax.set(title=f"customer {customer}", xlabel="share of tag weight", xlim=(0, 1))
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def learning_curves(history: dict[str, list[float]], *, title: str) -> plt.Figure:
     """Training and validation loss (and AUC when recorded) per epoch from a Keras History.history."""
     panels = [m for m in ("loss", "auc") if m in history]

@@ -14,7 +14,7 @@ from rec_utils.runtime.paths import REPORTS_DIR
 
 ERRATA_PATH: Path = REPORTS_DIR / "errata.csv"
 ERRATA_COLUMNS = ["claim_id", "section", "article_says", "we_compute", "status", "notebook"]
-STATUSES = ("confirmed", "wrong", "not reproducible")
+STATUSES = ("confirmed", "confirmed with caveats", "wrong", "not reproducible")
 
 
 def record_erratum(
