@@ -52,7 +52,7 @@ from nbconvert import HTMLExporter
 from traitlets import default
 
 from rec_utils.runtime.io import atomic_path, file_lock, write_text_atomic
-from rec_utils.runtime.paths import NOTEBOOKS_DIR, REPORTS_DIR, RUNS_DIR, relative
+from rec_utils.runtime.paths import NOTEBOOKS_DIR, REPO_ROOT, REPORTS_DIR, RUNS_DIR, relative
 from rec_utils.runtime.report import write_index
 from rec_utils.runtime.runs import RUN_DIR_ENV, run_tag
 
@@ -154,6 +154,13 @@ class InterpreterKernelManager(AsyncKernelManager):
         return "auto" if zmq.has("curve") else "disabled"
 
 
+def _interpreter_shown(python: str) -> str:
+    """The kernel's interpreter as the run log shows it: relative to the repository when inside it, and not
+    resolved (a virtual environment's python is a symlink to the base interpreter)."""
+    path = Path(python).absolute()
+    return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else path.as_posix()
+
+
 def _now() -> str:
     return time.strftime(STAMP)
 
@@ -252,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = find_notebooks(args.notebooks)
     overrides = overrides_per_notebook(notebooks, parameters)
     spec = own_kernel_spec()
-    kernel = f"{KERNEL_NAME} ({relative(Path(spec.argv[0]))})"
+    kernel = f"{KERNEL_NAME} ({_interpreter_shown(spec.argv[0])})"
     os.environ.update(QUIET_KERNEL_ENV)
     os.environ.pop(RUN_DIR_ENV, None)
     run_dir = REPORTS_DIR
