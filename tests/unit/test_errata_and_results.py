@@ -46,12 +46,12 @@ def test_concurrent_writers_of_shared_reports_lose_nothing(tmp_path):
 
     import pandas as pd
 
-    workers = [multiprocessing.Process(target=_append_benchmark_rows, args=(tmp_path / "b.csv", 30)) for _ in range(2)]
-    workers += [multiprocessing.Process(target=_record_errata, args=(tmp_path / "e.csv", p, 15)) for p in "xy"]
+    workers = [multiprocessing.Process(target=_append_benchmark_rows, args=(tmp_path / "b.csv", 20)) for _ in range(2)]
+    workers += [multiprocessing.Process(target=_record_errata, args=(tmp_path / "e.csv", p, 10)) for p in "xy"]
     for w in workers:
         w.start()
     for w in workers:
         w.join(60)
     assert [w.exitcode for w in workers] == [0] * 4
-    assert len(pd.read_csv(tmp_path / "b.csv")) == 60
-    assert len(load_errata(tmp_path / "e.csv")) == 30
+    assert len(pd.read_csv(tmp_path / "b.csv")) == 40
+    assert len(load_errata(tmp_path / "e.csv")) == 20

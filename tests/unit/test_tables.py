@@ -40,7 +40,7 @@ def _read_repeatedly(out_dir, until, failures):
 
 def test_two_builders_and_a_reader_at_once_never_collide(tmp_path):
     build_processed_tables(_raw(), tmp_path)  # readers start from complete tables
-    until = time.monotonic() + 2.0
+    until = time.monotonic() + 1.0
     failures = multiprocessing.Queue()
     workers = [multiprocessing.Process(target=_build_repeatedly, args=(tmp_path, until)) for _ in range(2)]
     workers.append(multiprocessing.Process(target=_read_repeatedly, args=(tmp_path, until, failures)))
