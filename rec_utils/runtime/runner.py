@@ -115,6 +115,8 @@ def notebook_title(path: Path) -> str:
 def overrides_per_notebook(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
     """{notebook: the overrides among `parameters` that it declares}; SystemExit naming the valid names
     when a name is a parameter of none of the notebooks (papermill would otherwise ignore it silently)."""
+    if not parameters:
+        return {nb: {} for nb in notebooks}
     declared = {nb: list(pm.inspect_notebook(str(nb))) for nb in notebooks}
     unknown = [name for name in parameters if not any(name in names for names in declared.values())]
     if unknown:
@@ -287,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
             print(f"  {result.status} in {result.seconds:.1f} s -> {relative(output)}", flush=True)
             if result.error:
-                print(f"  notebook {nb.name} failed at {result.error}", file=sys.stderr, flush=True)
+                print(f"  {nb.name}: {result.error}", file=sys.stderr, flush=True)
             interrupted = result.error == INTERRUPTED
             if interrupted:
                 now = _now()
