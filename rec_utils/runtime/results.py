@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
 from rec_utils.runtime.io import write_text_atomic
 from rec_utils.runtime.paths import METRICS_DIR, relative
-from rec_utils.runtime.runs import RUN_DIR_ENV, artefact_dir, run_parameters
+from rec_utils.runtime.runs import artefact_dir, find_artefact, run_parameters
 
 
 def _plain(value):
@@ -51,16 +50,13 @@ def save_metrics(notebook: str, metrics: dict, metrics_dir: Path | None = None) 
 def load_metrics(notebook: str, metrics_dir: Path | None = None) -> dict:
     """Read the metrics a notebook saved; FileNotFoundError names the notebook to run.
 
-    Without `metrics_dir`, a run started with overrides (INTEREST_LAB_RUN_DIR) reads its own folder first,
-    then the full run's reports/metrics/.
+    Without `metrics_dir`: a run started with overrides reads its own copy first, then the full run's
+    reports/metrics/ (rec_utils.runtime.runs.find_artefact).
     """
     if metrics_dir is not None:
-        folders = [Path(metrics_dir)]
+        path = Path(metrics_dir) / f"{notebook}.json"
     else:
-        run_dir = os.environ.get(RUN_DIR_ENV)
-        folders = ([Path(run_dir) / METRICS_DIR.name] if run_dir else []) + [METRICS_DIR]
-    for folder in folders:
-        path = folder / f"{notebook}.json"
-        if path.exists():
-            return json.loads(path.read_text())
-    raise FileNotFoundError(f"{relative(folders[-1] / f'{notebook}.json')} not found: run notebook {notebook} first")
+        path = find_artefact(f"{METRICS_DIR.name}/{notebook}.json")
+    if not path.exists():
+        raise FileNotFoundError(f"{relative(path)} not found: run notebook {notebook} first")
+    return json.loads(path.read_text())

@@ -10,9 +10,12 @@ runner) asks `artefact_dir(notebook)` where to write:
     in notebooks/<notebook>.ipynb's parameters cell (a JupyterLab edit)     -> reports/runs/<tag>/ (said once)
     otherwise                                                               -> reports/
 
-<tag> names the changed parameters, e.g. `sample_frac-0.1`. Limits: a kernel can only compare with the
-notebook file as saved, so a parameters cell that was edited *and saved* defines new defaults (nbval then
-shows the changed outputs); a notebook without a check_parameters cell is only kept apart by the runner.
+<tag> names the changed parameters, e.g. `sample_frac-0.1`. A notebook writing another result file
+(a CSV, predictions) writes it to `artefact_dir("<its notebook>") / name`; one reading another notebook's
+result asks `find_artefact("06_click_predictions.parquet")`: the run's own copy when it has one, else the
+full run's. Limits: a kernel can only compare with the notebook file as saved, so a parameters cell that
+was edited *and saved* defines new defaults (nbval then shows the changed outputs); a notebook without a
+check_parameters cell is only kept apart by the runner.
 """
 
 from __future__ import annotations
@@ -100,3 +103,12 @@ def artefact_dir(name: str) -> Path:
         shown = ", ".join(f"{k}={v!r}" for k, v in changed.items())
         print(f"non-default parameters ({shown}): results go to {relative(folder)}/, not over the full run's")
     return folder
+
+
+def find_artefact(relative_path: str | Path) -> Path:
+    """Where to read a result that a notebook wrote, given its path under reports/ (e.g. "metrics/07_x.json"):
+    the copy in the runner's run folder when there is one there, else reports/ (the path may not exist)."""
+    run_dir = os.environ.get(RUN_DIR_ENV)
+    if run_dir and (Path(run_dir) / relative_path).exists():
+        return Path(run_dir) / relative_path
+    return REPORTS_DIR / relative_path

@@ -81,7 +81,6 @@ def test_edited_parameter_cell_goes_to_its_own_folder(project, capsys):
 def test_runner_folder_wins_and_is_read_first(project, monkeypatch):
     run = project / "reports" / "runs" / "k-5"
     save_metrics("07_eval", {"auc": 0.5}, metrics_dir=project / "reports" / "metrics")
-    monkeypatch.setattr("rec_utils.runtime.results.METRICS_DIR", project / "reports" / "metrics")
     monkeypatch.setenv(runs.RUN_DIR_ENV, str(run))
     assert load_metrics("07_eval") == {"auc": 0.5}  # not in the run's folder: the full run's
     save_metrics("07_eval", {"auc": 0.7})
