@@ -242,6 +242,25 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def environment(values: dict[str, str | None]) -> Iterator[None]:
+    """Within the block the kernels inherit `values` (None removes a variable); afterwards the process
+    environment is as it was (so a caller such as a test suite is not changed by a run)."""
+    def apply(settings: dict[str, str | None]) -> None:
+        for name, value in settings.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    saved = {name: os.environ.get(name) for name in values}
+    apply(values)
+    try:
+        yield
+    finally:
+        apply(saved)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m rec_utils.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", help="notebook number or name prefix (default: all)")
@@ -262,19 +281,16 @@ def main(argv: list[str] | None = None) -> int:
     overrides = overrides_per_notebook(notebooks, parameters)
     spec = own_kernel_spec()
     kernel = f"{KERNEL_NAME} ({_interpreter_shown(spec.argv[0])})"
-    os.environ.update(QUIET_KERNEL_ENV)
-    os.environ.pop(RUN_DIR_ENV, None)
-    run_dir = REPORTS_DIR
+    run_dir = RUNS_DIR / run_tag(parameters) if parameters else REPORTS_DIR
+    kernel_env = {**QUIET_KERNEL_ENV, RUN_DIR_ENV: str(run_dir) if parameters else None}
     if parameters:
-        run_dir = RUNS_DIR / run_tag(parameters)
-        os.environ[RUN_DIR_ENV] = str(run_dir)
         print(f"overrides {', '.join(f'{k}={v!r}' for k, v in parameters.items())}: this run writes to "
               f"{relative(run_dir)}/, the full run's reports/ stay as they are", flush=True)
     if args.inplace:
-        os.environ["INTEREST_LAB_PROGRESS"] = "0"  # committed outputs hold no timing text
+        kernel_env["INTEREST_LAB_PROGRESS"] = "0"  # committed outputs hold no timing text
     run_dir.mkdir(parents=True, exist_ok=True)
     results: list[RunResult] = []
-    with sigterm_as_interrupt():
+    with environment(kernel_env), sigterm_as_interrupt():
         for i, nb in enumerate(notebooks):
             output = nb if args.inplace else run_dir / nb.name
             print(f"running {relative(nb)} ...", flush=True)

@@ -3,6 +3,7 @@ interruptions, damage and concurrent writers, and sample runs kept apart from th
 
 import json
 import multiprocessing
+import os
 import sys
 
 import nbformat
@@ -85,6 +86,7 @@ def test_sample_run_is_kept_apart_from_the_full_run(project):
     nb = _notebook(project / "notebooks" / "99_test.ipynb",
                    ["frac = 1.0  # share", "import os\nprint(os.environ.get('INTEREST_LAB_RUN_DIR'))"])
     assert runner.main(["99", "-p", "frac", "0.5"]) == 0
+    assert runner.RUN_DIR_ENV not in os.environ  # the caller's environment is as it was
     full, sample = project / "reports", project / "reports" / "runs" / "frac-0.5"
     assert sorted(p.name for p in full.iterdir()) == ["runs"]  # nothing written over the full run's reports
     entry = json.loads((sample / "run_log.json").read_text())["99_test"]
