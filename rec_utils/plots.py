@@ -11,14 +11,21 @@ import pandas as pd
 from sklearn.calibration import calibration_curve
 
 from rec_utils.evaluation.concentration import lorenz_share
+from rec_utils.runtime.io import atomic_path
 from rec_utils.runtime.paths import FIGURES_DIR
+from rec_utils.runtime.runs import artefact_dir
 
 
-def save_figure(fig: plt.Figure, name: str, figures_dir: Path = FIGURES_DIR) -> Path:
-    """Save `fig` as `<figures_dir>/<name>.png` (150 dpi) and return the path."""
-    path = Path(figures_dir) / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150, bbox_inches="tight")
+def save_figure(fig: plt.Figure, name: str, figures_dir: Path | None = None) -> Path:
+    """Save `fig` atomically as `<figures_dir>/<name>.png` (150 dpi) and return the path.
+
+    figures_dir defaults to reports/figures/, or `<run folder>/figures/` when the notebook the name starts
+    with ("01_long_tail" -> 01) runs with non-default parameters (rec_utils.runtime.runs).
+    """
+    folder = Path(figures_dir) if figures_dir is not None else artefact_dir(name) / FIGURES_DIR.name
+    path = folder / f"{name}.png"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=150, bbox_inches="tight")
     return path
 
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from rec_utils.runtime.io import write_text_atomic
 from rec_utils.runtime.paths import REPORTS_DIR
 
 
 def write_index(entries: list[dict], reports_dir: Path = REPORTS_DIR) -> Path:
-    """reports/index.html: one row per notebook with status, run time, when it ran, and links."""
+    """reports/index.html: a row per notebook (ok, failed or skipped) with status, run time, when it ran, links."""
     rows = []
     for e in entries:
-        status = "ok" if e["error"] is None else f"FAILED: {html.escape(e['error'])}"
+        status = e.get("status") or ("ok" if e["error"] is None else "failed")
+        shown = "ok" if status == "ok" else f"{status.upper()}: {html.escape(e['error'] or '')}"
         output = Path(e["output"])
+        links = ("" if status == "skipped" else
+                 f"<a href='{output.with_suffix('.html').name}'>HTML</a> · <a href='{output.name}'>notebook</a>")
         rows.append(
-            f"<tr><td>{html.escape(e['title'])}</td><td>{status}</td><td>{e['seconds']:.1f} s</td>"
-            f"<td>{e['finished']}</td><td><a href='{output.with_suffix('.html').name}'>HTML</a> · "
-            f"<a href='{output.name}'>notebook</a></td></tr>"
+            f"<tr><td>{html.escape(e['title'])}</td><td>{shown}</td><td>{e['seconds']:.1f} s</td>"
+            f"<td>{e['finished']}</td><td>{links}</td></tr>"
         )
     page = (
         "<!doctype html><meta charset='utf-8'><title>interest-lab report</title>"
@@ -31,6 +34,4 @@ def write_index(entries: list[dict], reports_dir: Path = REPORTS_DIR) -> Path:
         "<a href='figures/'>figures/</a> · <a href='benchmarks.csv'>benchmarks.csv</a> · "
         "<a href='recommendations.parquet'>recommendations.parquet</a></p>"
     )
-    index = Path(reports_dir) / "index.html"
-    index.write_text(page, encoding="utf-8")
-    return index
+    return write_text_atomic(Path(reports_dir) / "index.html", page)
