@@ -82,11 +82,33 @@ def exposure_table(runs: dict[str, BanditRun], top_fraction: float = 0.01) -> pd
 def taste_agreement(estimates: np.ndarray, taste: np.ndarray) -> np.ndarray:
     """Mean over users of the Spearman correlation between a model's per-category scores and the user's true
     class taste θ_u: estimates (S, n_users, C), taste (n_users, C) -> (S,). A user whose scores are all equal
-    (nothing learnt) counts as 0."""
-    ranks = stats.rankdata(estimates, axis=-1)
-    truth = stats.rankdata(taste, axis=-1)[None]
+    (nothing learnt) counts as 0; users whose taste has a missing (NaN) entry are left out."""
+    known = np.isfinite(taste).all(axis=-1)
+    ranks = stats.rankdata(np.asarray(estimates)[:, known], axis=-1)
+    truth = stats.rankdata(np.asarray(taste)[known], axis=-1)[None]
     ranks = ranks - ranks.mean(axis=-1, keepdims=True)
     truth = truth - truth.mean(axis=-1, keepdims=True)
     norm = np.sqrt((ranks ** 2).sum(axis=-1) * (truth ** 2).sum(axis=-1))
     correlation = np.where(norm > 0, (ranks * truth).sum(axis=-1) / np.where(norm > 0, norm, 1.0), 0.0)
     return correlation.mean(axis=-1)
+
+
+def profile_error(estimates: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Root-mean-square error of estimated per-(user, category) click rates against the true ones:
+    estimates (S, n_users, C), truth (n_users, C) with NaN for cells without a truth -> (S,)."""
+    squared = (np.asarray(estimates, dtype=float) - np.asarray(truth, dtype=float)[None]) ** 2
+    return np.sqrt(np.nanmean(squared.reshape(len(squared), -1), axis=1))
+
+
+def with_intervals(table: pd.DataFrame, metrics: list[str], digits: int = 3) -> pd.DataFrame:
+    """Columns '<metric>', '<metric> low', '<metric> high' as one text column '<metric> [95% CI]' each."""
+    return pd.DataFrame({f"{m} [95% CI]": [f"{v:,.{digits}f} [{lo:,.{digits}f}, {hi:,.{digits}f}]"
+                                           for v, lo, hi in zip(table[m], table[f"{m} low"], table[f"{m} high"])]
+                         for m in metrics}, index=table.index)
+
+
+def interval_frame(rows: dict[str, dict[str, tuple[float, float, float]]]) -> pd.DataFrame:
+    """{row: {metric: (mean, low, high)}} as a table with columns '<metric>', '<metric> low', '<metric> high'."""
+    return pd.DataFrame({name: {f"{metric}{suffix}": interval[i] for metric, interval in row.items()
+                                for i, suffix in enumerate(["", " low", " high"])}
+                         for name, row in rows.items()}).T

@@ -81,6 +81,7 @@ def replay(rewards: np.ndarray, shown: np.ndarray, logging: np.ndarray, target: 
     """Replay (rejection sampling) on a uniformly random log: the mean click of the logged items the target
     would show, times its slate size (= SNIPS with constant ρ₀). Raises ValueError when a visit's logging was
     not uniform over its candidates (replay is unsound then), ZeroPropensityError for zero propensities."""
+    _weights(shown, logging, target)  # shapes and propensities first
     logging = np.asarray(logging, dtype=float)
     if not np.allclose(logging, logging[:, :1]):
         raise ValueError("replay needs uniformly random logging (equal propensities within each visit); "

@@ -130,6 +130,10 @@ class _ArmPolicy:
     def _per_candidate(self, values: np.ndarray, context: Context) -> np.ndarray:
         return values[np.arange(self.n_seeds)[:, None, None], self.key.ids(context)]
 
+    def arm_rates(self) -> np.ndarray:
+        """Click rate of every arm (0 for an arm never shown): (S, n_arms); the policy's model of the arms."""
+        return np.where(self.pulls > 0, self.clicks / np.maximum(self.pulls, 1), 0.0)
+
     def means(self, context: Context) -> np.ndarray:
         """Click rate of each candidate's arm (0 for an arm never shown): (S, U, M)."""
         pulls = self._per_candidate(self.pulls, context)

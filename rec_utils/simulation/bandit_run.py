@@ -14,6 +14,7 @@ so regret = cumsum(oracle − reward) is exact (no sampling noise from the click
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -107,3 +108,30 @@ def run_policy(episode: Episode, policy: Policy, k: int, *, window: int = 100, r
             distinct[:, t // window] = (per_user * visited).sum(axis=1) / np.maximum(visited.sum(axis=1), 1)
             shown_categories[:] = False
     return BanditRun(k, u, reward, oracle, ceiling, clicks, impressions, distinct, window, new_share, chosen_all)
+
+
+def concatenate_runs(parts: list[BanditRun]) -> BanditRun:
+    """Consecutive segments of one policy's run as one BanditRun (impressions summed, rounds joined)."""
+    join = {name: np.concatenate([getattr(p, name) for p in parts], axis=1)
+            for name in ("reward", "oracle", "ceiling", "clicks", "distinct_categories")}
+    new_share = None if parts[0].new_share is None else np.concatenate([p.new_share for p in parts], axis=1)
+    chosen = None if parts[0].chosen is None else np.concatenate([p.chosen for p in parts], axis=1)
+    return BanditRun(parts[0].k, parts[0].users_per_round, join["reward"], join["oracle"], join["ceiling"],
+                     join["clicks"], sum(p.impressions for p in parts), join["distinct_categories"], parts[0].window,
+                     new_share, chosen)
+
+
+def run_in_segments(episode: Episode, policy: Policy, k: int, n_segments: int,
+                    measure: Callable[[Policy], np.ndarray]) -> tuple[BanditRun, np.ndarray]:
+    """Run the episode in `n_segments` equal consecutive parts (one window each) and call `measure(policy)`
+    after each, e.g. to check what the policy's model believes at that point. Returns the whole run and the
+    stacked measurements (n_segments, ...)."""
+    n_rounds = episode.shape[1]
+    if not 1 <= n_segments <= n_rounds or n_rounds % n_segments:
+        raise ValueError(f"n_segments must divide the {n_rounds} rounds, got {n_segments}")
+    length = n_rounds // n_segments
+    parts, measurements = [], []
+    for start in range(0, n_rounds, length):
+        parts.append(run_policy(episode.rounds(start, start + length), policy, k, window=length))
+        measurements.append(measure(policy))
+    return concatenate_runs(parts), np.stack(measurements)

@@ -19,7 +19,8 @@ against it is exact. The hidden-target ceiling (top-k by p, knowing c) is report
 reach it, because c is never observed.
 
 An `Episode` draws every arrival, candidate set and potential click outcome in advance: arrays
-(S, T, U) and (S, T, U, M). Every policy run on the same episode meets the same users, queries,
+(S, T, U) and (S, T, U, M). Probabilities are computed in float64 (a click coin then falls on the same side
+on every machine) and stored in float32. Every policy run on the same episode meets the same users, queries,
 candidates and click coins (common random numbers), so differences between policies are paired.
 """
 
@@ -144,6 +145,17 @@ class Episode:
         """(S, T, U, M)."""
         return self.candidates.shape
 
+    def category_click_rates(self) -> np.ndarray:
+        """Each user's true click rate on each category as it comes up among the candidates: the mean μ over
+        every candidate slot of that (user, category) in the episode, (n_users, 10); NaN for pairs never seen.
+        It is what a uniformly random slate policy's per-(user, category) click rate converges to."""
+        n = self.environment.n_users * N_CATEGORIES
+        cells = (self.users[..., None].astype(np.int64) * N_CATEGORIES + self.environment.category[self.candidates])
+        totals = np.bincount(cells.ravel(), weights=self.mu.ravel(), minlength=n)
+        counts = np.bincount(cells.ravel(), minlength=n)
+        with np.errstate(invalid="ignore"):
+            return (totals / counts).reshape(-1, N_CATEGORIES)
+
     def rounds(self, start: int, stop: int) -> Episode:
         """Rounds start..stop−1 as an Episode (views, no copies): run a policy segment by segment."""
         if not 0 <= start < stop <= self.shape[1]:
@@ -188,17 +200,16 @@ class BanditEnvironment:
         price_z = (log_price - log_price.mean()) / log_price.std()
         visual = config.visual_weight * visual_taste @ pixel_pcs.T / np.sqrt(config.visual_dims)
         # the part of the logit that depends on (user, item) only: (n_users, n_items)
-        self.user_item = (config.bias + visual - config.price_weight * price_sensitivity[:, None] * price_z).astype(
-            np.float32)
+        self.user_item = config.bias + visual - config.price_weight * price_sensitivity[:, None] * price_z
         self.named = query_classes()
         self.precise = np.array([w not in AMBIGUOUS_WORDS for w in QUERY_WORDS])
         self.likelihood = query_likelihood(config.precise_query_rate)
         posterior = taste[:, None, :] * self.likelihood.T[None, :, :]  # (n_users, n_queries, 10)
-        self.posterior = (posterior / posterior.sum(axis=2, keepdims=True)).astype(np.float32)
+        self.posterior = posterior / posterior.sum(axis=2, keepdims=True)
         # relevance[q, class of item, target c]
         same = np.eye(N_CATEGORIES, dtype=bool)[None, :, :]
         self.relevance = np.where(same, config.relevance_weight,
-                                  np.where(self.named[:, :, None], config.query_match_weight, 0.0)).astype(np.float32)
+                                  np.where(self.named[:, :, None], config.query_match_weight, 0.0))
         if item_features is None:
             item_features = default_item_features(catalog, pixel_pcs)
         if len(item_features) != self.n_items:
