@@ -343,8 +343,8 @@ def test_linear_policy_checks_the_feature_length(episode):
         LinUCB(3, 3).select(episode.context(0), 2)
 
 
-def test_learning_policies_beat_random_on_the_environment(env, episode):
-    """A smoke test of every policy on the environment (shapes, no errors); better than random is a loose floor."""
+def test_every_policy_runs_on_the_environment(env, episode):
+    """A smoke test of every policy on the environment: the run completes with finite regret of the right shape."""
     s = episode.shape[0]
     table = np.random.default_rng(0).random((len(QUERY_WORDS), env.n_items))
     key = env.arm_key("query_category")
