@@ -13,5 +13,6 @@ per input), fairness (exposure by item group vs merit, metrics by customer group
 (association rules evaluated forward in time), profiles (precision of interest tags), launch (new-product
 targeting), markets (countries as markets: transfer vs local models), text_retrieval (search and new-product cold
 start on a time cut, per text representation), tag_stability (chance-corrected stability of interest tags across
-a cut), text_tower (learned vs frozen text embeddings in the click model).
+a cut), text_tower (learned vs frozen text embeddings in the click model), off_policy (IPS, SNIPS, direct method,
+doubly robust, replay), bandit_results (bandit runs over seeds: intervals, horizon tables, leaders).
 """

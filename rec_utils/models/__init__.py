@@ -5,5 +5,7 @@ text), logistic (the formula, the propensity pipeline, exact contributions), cli
 Keras click model), text_tower (a click model whose text tower reads frozen sentence embeddings), privacy
 (contribution clipping, Laplace/Gaussian mechanisms on item counts, dp-accounting accountants), private_training
 (the logistic model in Keras ops: SGD, DP-SGD, federated averaging), association (association rules on baskets
-with mlxtend).
+with mlxtend), logged_click_model (the click model trained
+once on logged impressions, as a score table), bandits (exploration policies: ε-greedy, UCB1, Thompson sampling,
+LinUCB, linear Thompson sampling).
 """
