@@ -124,8 +124,8 @@ def search_metrics(history: pd.DataFrame, window: pd.DataFrame, catalog: pd.Data
     return pd.DataFrame(columns, index=customers)
 
 
-def new_products(history: pd.DataFrame, window: pd.DataFrame) -> pd.Index:
-    """StockCodes first sold in `window` (never in `history`), sorted."""
+def _first_sold_in(window: pd.DataFrame, history: pd.DataFrame) -> pd.Index:
+    """StockCodes sold in `window` and never in `history`, sorted."""
     return pd.Index(np.sort(np.setdiff1d(window["StockCode"].unique(), history["StockCode"].unique())))
 
 
@@ -136,7 +136,7 @@ def new_product_metrics(history: pd.DataFrame, window: pd.DataFrame, catalog: pd
     customer's history, for every vectorizer and neighbourhood size: columns (metric, vectorizer, n_neighbours)."""
     descriptions = _descriptions(catalog)
     old = pd.Index(np.sort(history["StockCode"].unique()))
-    new = new_products(history, window)
+    new = _first_sold_in(window, history)
     if len(new) < k:
         raise ValueError(f"only {len(new)} products were first sold in the window; k={k} needs more")
     buyers = window[window["StockCode"].isin(new) & window["CustomerID"].isin(history["CustomerID"])]
@@ -225,7 +225,7 @@ def new_product_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, pr
     test = new_product_metrics(history, window, catalog, vectorizers, sorted(set(chosen.values())), k=k)
     names = list(vectorizers)
     columns = {name: (name, chosen[name]) for name in names}
-    described = (f"new products, {protocol.describe_stage('test')}; {len(new_products(history, window)):,} "
+    described = (f"new products, {protocol.describe_stage('test')}; {len(_first_sold_in(window, history)):,} "
                  f"products first sold in the window, ranked for the {len(test):,} customers with a history who "
                  f"bought one; neighbourhood size chosen on the validation window: {chosen}")
     return _comparison(test, columns, [(other, names[0]) for other in names[1:]], metric, n_boot, seed,
