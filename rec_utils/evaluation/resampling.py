@@ -12,6 +12,7 @@ intervals of different methods from separate calls are paired.
     percentile_interval(boot)               (low, high) percentile interval of resampled values
     mean_interval / ratio_interval / bootstrap_statistic / paired_difference      point, low, high (...)
     mean_table / paired_differences         {method: per-customer values} -> tables with intervals
+    paired_verdict(paired, "a - b")         one sentence saying only what a paired interval supports
     Comparison                              those tables, the per-customer values, what validation chose, the protocol
 
 rec_utils.evaluation.comparison (recommenders on one split) and probability (metrics such as ROC-AUC over
@@ -124,6 +125,20 @@ def paired_differences(values: dict[str, np.ndarray], pairs: list[tuple[str, str
     """One row per (a, b), named 'a - b': paired_difference of values[a] and values[b] (customers with both)."""
     return pd.DataFrame.from_dict({f"{a} - {b}": paired_difference(values[a], values[b], n_boot=n_boot, seed=seed)
                                    for a, b in pairs}, orient="index")
+
+
+def paired_verdict(paired: pd.DataFrame, row: str, *, metric: str, digits: int = 4) -> str:
+    """One sentence from the row 'a - b' of a paired_differences table: the difference of `metric` with its
+    paired 95% interval, and a direction only when the interval excludes 0."""
+    a, b = row.split(" - ", 1)
+    r = paired.loc[row]
+    gap = (f"{metric}, {a} minus {b}: {r['difference']:+.{digits}f} "
+           f"[{r['low']:+.{digits}f}, {r['high']:+.{digits}f}]")
+    if r["low"] > 0:
+        return f"{gap}; the paired 95% interval excludes 0: {a} is higher"
+    if r["high"] < 0:
+        return f"{gap}; the paired 95% interval excludes 0: {a} is lower"
+    return f"{gap}; the paired 95% interval includes 0: no difference shown"
 
 
 @dataclass

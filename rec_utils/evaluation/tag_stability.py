@@ -25,7 +25,7 @@ from rec_utils.features.text_encoder import encode_texts
 from rec_utils.recommend.interest import interest_tags
 from rec_utils.recommend.zero_shot_tags import INTEREST_LABELS, zero_shot_tags
 
-Tagger = Callable[[pd.DataFrame, pd.Timestamp], pd.DataFrame]
+Tagger = Callable[[pd.DataFrame, pd.Timestamp | None], pd.DataFrame]  # None: the day after the last line
 
 
 def jaccard(a: list, b: list) -> float:
@@ -78,11 +78,11 @@ def tag_stability_comparison(transactions: pd.DataFrame, taggers: dict[str, Tagg
 
 
 def default_taggers(catalog: pd.DataFrame, *, n_tags: int = 3, half_life_days: float = 90.0,
-                    labels: tuple[str, ...] = INTEREST_LABELS) -> dict[str, Tagger]:
+                    labels: tuple[str, ...] = INTEREST_LABELS, **encode_kwargs) -> dict[str, Tagger]:
     """{"TF-IDF words": interest_tags (the bag-of-words baseline), "MiniLM labels": zero_shot_tags with `labels`},
-    both with the same n_tags and recency half-life."""
-    item_vectors = encode_texts(catalog["Description"].fillna("").tolist())
-    label_vectors = encode_texts(list(labels))
+    both with the same n_tags and recency half-life. encode_kwargs: for encode_texts (device, ...)."""
+    item_vectors = encode_texts(catalog["Description"].fillna("").tolist(), **encode_kwargs)
+    label_vectors = encode_texts(list(labels), **encode_kwargs)
     return {
         "TF-IDF words": lambda tx, ref: interest_tags(tx, catalog, n_tags=n_tags, half_life_days=half_life_days,
                                                       reference_date=ref),

@@ -37,11 +37,12 @@ from rec_utils.recommend.topk import top_k_from_scores
 VectorizerFactory = Callable[[Sequence[str]], Vectorizer]  # corpus -> vectorizer
 
 
-def default_vectorizers(catalog: pd.DataFrame) -> dict[str, VectorizerFactory]:
+def default_vectorizers(catalog: pd.DataFrame, **encode_kwargs) -> dict[str, VectorizerFactory]:
     """{"TF-IDF": fitted on the corpus it is given (the bag-of-words baseline), "MiniLM": pretrained, with
     the whole catalogue's descriptions encoded once, "hybrid": the mean of both cosines (weight fixed at
-    1/2, not tuned)}. The first is the baseline every other one is compared with."""
-    minilm = text_vectorizer("minilm", catalog["Description"].fillna(""))
+    1/2, not tuned)}. The first is the baseline every other one is compared with. encode_kwargs: for
+    rec_utils.features.text_encoder.encode_texts (device, batch_size, ...)."""
+    minilm = text_vectorizer("minilm", catalog["Description"].fillna(""), **encode_kwargs)
     return {"TF-IDF": lambda corpus: text_vectorizer("tfidf", corpus), "MiniLM": lambda corpus: minilm,
             "hybrid": lambda corpus: combined_vectorizer(text_vectorizer("tfidf", corpus), minilm)}
 

@@ -17,6 +17,8 @@ from rec_utils.evaluation.resampling import (
     draws,
     mean_interval,
     paired_difference,
+    paired_differences,
+    paired_verdict,
     percentile_interval,
     resampled,
 )
@@ -81,3 +83,12 @@ def test_percentile_interval_leaves_out_undefined_resamples():
     np.testing.assert_allclose(lows, [25, -75]) and np.testing.assert_allclose(highs, [75, -25])
     with pytest.raises(ValueError, match="one value per customer"):
         paired_difference(np.zeros(3), np.zeros(4))
+
+
+def test_paired_verdict_names_a_direction_only_when_the_interval_excludes_zero():
+    values = {"A + x": np.ones(50), "B": np.zeros(50), "C": np.r_[np.ones(25), -np.ones(25)]}
+    paired = paired_differences(values, [("A + x", "B"), ("B", "A + x"), ("C", "B")], n_boot=50)
+    assert paired_verdict(paired, "A + x - B", metric="ndcg@10").endswith("excludes 0: A + x is higher")
+    assert paired_verdict(paired, "B - A + x", metric="ndcg@10").endswith("excludes 0: B is lower")
+    assert paired_verdict(paired, "C - B", metric="lift", digits=2).startswith("lift, C minus B: +0.00 [")
+    assert paired_verdict(paired, "C - B", metric="lift").endswith("includes 0: no difference shown")
