@@ -1,7 +1,7 @@
 """The four uses of the pretrained MiniLM encoder, each against the bag-of-words version it replaces, with
 customer-bootstrap 95% intervals and paired differences (what notebooks 06 and 08 will show):
 
-    python benchmarks/text_encoder_uses.py                       # all four, last 60 days as the test window
+    python benchmarks/text_encoder_uses.py                       # all four, under the notebooks' protocol
     python benchmarks/text_encoder_uses.py --uses search tags    # some of them
 
 search       Online Retail: pseudo-query search, TF-IDF vs MiniLM vs hybrid, plain and personalised
@@ -9,7 +9,9 @@ new_products Online Retail: ranking products first sold in the test window for c
 tags         Online Retail: stability of TF-IDF word tags vs zero-shot MiniLM labels across the cut (chance-corrected)
 click_model  semi-synthetic clicks (notebook 06's simulator): text-only click model, learned vs frozen embeddings
 
-Settings are chosen on the window before the test window; the test window is scored once. Writes every table
+The three Online Retail uses follow the evaluation protocol of notebooks 02-08 (rec_utils.evaluation.protocol:
+cut 2011-11-10, 30-day validation and test windows by default): settings are chosen on the validation window,
+the test window is scored once. Writes every table
 to reports/text_encoder_uses.csv (long form: use, table, row, column, value, with the protocol, encoder,
 device, data and seed on every row) and prints them.
 """
@@ -26,8 +28,8 @@ import pandas as pd
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # must be set before TensorFlow is imported
 
 from rec_utils.data.tables import load_processed  # noqa: E402
-from rec_utils.data.time_cut import time_window_split  # noqa: E402
-from rec_utils.evaluation.per_customer import Comparison  # noqa: E402
+from rec_utils.evaluation.protocol import Protocol  # noqa: E402
+from rec_utils.evaluation.resampling import Comparison  # noqa: E402
 from rec_utils.evaluation.tag_stability import default_taggers, tag_stability_comparison  # noqa: E402
 from rec_utils.evaluation.text_retrieval import new_product_comparison, search_comparison  # noqa: E402
 from rec_utils.features.text_encoder import (  # noqa: E402
@@ -69,7 +71,8 @@ def long_form(use: str, result: Comparison, provenance: dict[str, str]) -> pd.Da
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--uses", nargs="+", default=list(USES), choices=USES)
-    parser.add_argument("--window-days", type=int, default=60, help="test window: the last N days")
+    parser.add_argument("--cut-date", default="2011-11-10", help="the protocol's global time cut")
+    parser.add_argument("--window-days", type=int, default=30, help="validation and test windows, in days")
     parser.add_argument("--n-boot", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--output", default=str(REPORTS_DIR / "text_encoder_uses.csv"))
@@ -82,18 +85,18 @@ def main(argv: list[str] | None = None) -> int:
                   "on Fashion-MNIST photos", "seed": str(args.seed)}
     print(f"encoder {provenance['encoder']} on {provenance['device']}")
     transactions, catalog = load_processed("transactions"), load_processed("catalog")
+    protocol = Protocol(args.cut_date, validation_days=args.window_days, test_days=args.window_days)
     results = {}
     for use in args.uses:
         start = time.perf_counter()
         if use == "search":
-            results[use] = search_comparison(transactions, catalog, window_days=args.window_days,
-                                             n_boot=args.n_boot, seed=args.seed)
+            results[use] = search_comparison(transactions, catalog, protocol, n_boot=args.n_boot, seed=args.seed)
         elif use == "new_products":
-            results[use] = new_product_comparison(transactions, catalog, window_days=args.window_days,
-                                                  n_boot=args.n_boot, seed=args.seed)
+            results[use] = new_product_comparison(transactions, catalog, protocol, n_boot=args.n_boot,
+                                                  seed=args.seed)
         elif use == "tags":
-            results[use] = tag_stability_comparison(time_window_split(transactions, args.window_days),
-                                                    default_taggers(catalog), n_boot=args.n_boot, seed=args.seed)
+            results[use] = tag_stability_comparison(transactions, default_taggers(catalog), protocol,
+                                                    n_boot=args.n_boot, seed=args.seed)
         else:
             results[use] = click_model_use(min(args.n_boot, 200), args.seed)
         result = results[use]

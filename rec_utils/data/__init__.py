@@ -3,7 +3,6 @@
 online_retail (the embedded UCI Online Retail file: checksum, schema, typing; Online Retail II download),
 download (verified download-and-cache), fashion (Fashion-MNIST photos), cleaning (drop reasons with a
 balanced accounting), tables (purchases, catalogue, RFM customers under data/processed/), split (one global
-time cut and window, each customer's last invoices, by group, by customer), time_cut (one global date: history
-before it, a window after it, as the text-encoder evaluations use it), interactions (sparse customer x product
-matrices of a split, for new products only or repeats included, and for cold-start customers).
+time cut and window, each customer's last invoices, by group, by customer), interactions (sparse customer x
+product matrices of a split, for new products only or repeats included, and for cold-start customers).
 """

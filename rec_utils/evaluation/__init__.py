@@ -6,13 +6,13 @@ next_basket, cold-start customers apart), comparison (compare_recommenders: per-
 intervals, paired differences from the strongest baseline), tuning (seeded search within a budget on validation
 only; the validation procedure that chooses a recommender), choice (notebook 07's saved choice, recomputed when
 missing), probability (ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds;
-calibration), concentration (how concentrated purchases or exposure are), resampling (customer-bootstrap intervals
-of means, pooled ratios and paired differences), per_customer (means and paired differences of per-customer values
-with customer-bootstrap intervals), explain (logistic contributions, integrated gradients, permutation importance
-per input), fairness (exposure by item group vs merit, metrics by customer group, exposure-aware re-ranking), rules
-(association rules evaluated forward in time), profiles (precision of interest tags), launch (new-product
-targeting), markets (countries as markets: transfer vs local models), text_retrieval (search and new-product cold
-start on a time cut, per text representation), tag_stability (chance-corrected stability of interest tags across
-a cut), text_tower (learned vs frozen text embeddings in the click model), off_policy (IPS, SNIPS, direct method,
-doubly robust, replay), bandit_results (bandit runs over seeds: intervals, horizon tables, leaders).
+calibration; rows or customers drawn by resampling), concentration (how concentrated purchases or exposure are),
+resampling (the one customer-bootstrap engine: resamples, intervals of means, pooled ratios and paired differences,
+tables of them), explain (logistic contributions, integrated gradients, permutation importance per input), fairness
+(exposure by item group vs merit, metrics by customer group, exposure-aware re-ranking), rules (association rules
+evaluated forward in time), profiles (precision of interest tags), launch (new-product targeting), markets
+(countries as markets: transfer vs local models), text_retrieval (search and new-product cold start under the
+protocol, per text representation), tag_stability (chance-corrected stability of interest tags across the
+protocol's cut), text_tower (learned vs frozen text embeddings in the click model), off_policy (IPS, SNIPS, direct
+method, doubly robust, replay), bandit_results (bandit runs over seeds: intervals, horizon tables, leaders).
 """

@@ -7,7 +7,8 @@ intervals, and paired intervals of each recommender's difference from the strong
 returns one tidy row per (model, metric, k): mean, low, high, baseline (the strongest baseline for that
 metric and k on this split), diff_vs_best_baseline, diff_low, diff_high and n_users. Every model is
 evaluated on the same customers and the bootstrap draws the same customers for every model, so a
-difference's interval is paired (customer-level noise common to both models cancels).
+difference's interval is paired (customer-level noise common to both models cancels). The resamples are
+rec_utils.evaluation.resampling's (bootstrap_means), the one customer-bootstrap engine.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rec_utils.evaluation.ranking import (
     precision_at_k,
     recall_at_k,
 )
+from rec_utils.evaluation.resampling import bootstrap_means, percentile_interval
 from rec_utils.recommend.recommenders import Recommender
 from rec_utils.recommend.topk import ScoreFn, top_k
 
@@ -66,34 +68,6 @@ def run_recommender(split: EvaluationSplit, recommender: Recommender, metrics: S
     return RankingRun(per_user_metrics(recommended, split.data.test[split.users], metrics, ks), recommended)
 
 
-def bootstrap_means(values: np.ndarray, n_boot: int = 1000, seed: int = 0) -> np.ndarray:
-    """Means of `n_boot` customer resamples: values (n_users, m) -> (n_boot, m).
-
-    Resample b draws n_users customers with replacement; with the same n_users and seed every call draws
-    the same customers, so means of different columns from one call (or two calls) are paired.
-    """
-    values = np.asarray(values, dtype=float)
-    n = values.shape[0]
-    if n == 0:
-        raise ValueError("no customers to resample")
-    draws = np.random.default_rng(seed).integers(n, size=(n_boot, n))
-    counts = np.bincount((draws + n * np.arange(n_boot)[:, None]).ravel(), minlength=n_boot * n).reshape(n_boot, n)
-    return counts @ values / n
-
-
-def _quantiles(boot: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    alpha = (1 - level) / 2
-    return np.quantile(boot, alpha, axis=0), np.quantile(boot, 1 - alpha, axis=0)
-
-
-def mean_interval(values: np.ndarray, *, n_boot: int = 1000, seed: int = 0,
-                  level: float = 0.95) -> tuple[float, float, float]:
-    """(mean, low, high) of a per-customer vector with a percentile customer-bootstrap interval."""
-    values = np.asarray(values, dtype=float)[:, None]
-    low, high = _quantiles(bootstrap_means(values, n_boot, seed), level)
-    return float(values.mean()), float(low[0]), float(high[0])
-
-
 def compare_runs(runs: Mapping[str, RankingRun], baselines: Sequence[str], *, n_boot: int = 1000, seed: int = 0,
                  level: float = 0.95) -> pd.DataFrame:
     """The tidy comparison (see the module docstring) of runs on the same customers."""
@@ -108,13 +82,13 @@ def compare_runs(runs: Mapping[str, RankingRun], baselines: Sequence[str], *, n_
     stacked = np.stack([runs[n].per_user[columns].to_numpy(float) for n in names], axis=1)  # (users, models, cols)
     boot = bootstrap_means(stacked.reshape(n_users, -1), n_boot, seed).reshape(n_boot, len(names), len(columns))
     means = stacked.mean(axis=0)
-    low, high = _quantiles(boot, level)
+    low, high = percentile_interval(boot, level)
     base_idx = [names.index(b) for b in baselines]
     rows = []
     for c, column in enumerate(columns):
         metric, k = column.rsplit("@", 1)
         best = base_idx[int(np.argmax(means[base_idx, c]))]
-        diff_low, diff_high = _quantiles(boot[:, :, c] - boot[:, [best], c], level)
+        diff_low, diff_high = percentile_interval(boot[:, :, c] - boot[:, [best], c], level)
         for m, name in enumerate(names):
             rows.append({"model": name, "kind": "baseline" if m in base_idx else "model", "metric": metric,
                          "k": int(k), "mean": means[m, c], "low": low[m, c], "high": high[m, c],

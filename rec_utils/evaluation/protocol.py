@@ -5,6 +5,7 @@ tuning, a test window after it scored once, and a stated task.
     print(protocol)
     validation = protocol.split(transactions, "validation")   # fit on invoices before the validation window
     test = protocol.split(transactions, "test")               # fit on every invoice before the cut
+    history, window = protocol.history_and_window(transactions, "test")   # the lines themselves
 
 Timeline: [ ... history ... | validation window | cut | test window ]. For the validation stage the
 models see only invoices before the validation window; for the test stage, every invoice before the cut.
@@ -84,10 +85,22 @@ class Protocol:
             "  ranked           customers seen in the stage's training history; cold-start customers counted apart",
         ])
 
+    def history_and_window(self, transactions: pd.DataFrame, stage: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The stage's transaction lines (history: before the window, all customers; window: inside it), for
+        evaluations that need the lines themselves (text search, tags) rather than interaction matrices."""
+        return time_window_split(transactions, *self.window(stage))
+
+    def describe_stage(self, stage: str) -> str:
+        """E.g. 'test stage: history before 2011-11-10, window 2011-11-10 .. 2011-12-09 (30 days)'."""
+        start, days = self.window(stage)
+        last = start + pd.Timedelta(days=days - 1)
+        return (f"{stage} stage: history before {start:%Y-%m-%d}, window {start:%Y-%m-%d} .. {last:%Y-%m-%d} "
+                f"({days} days)")
+
     def split(self, transactions: pd.DataFrame, stage: str) -> EvaluationSplit:
         """The stage's training interactions, relevant items and cold-start customers."""
         start, days = self.window(stage)
-        history, window = time_window_split(transactions, start, days)
+        history, window = self.history_and_window(transactions, stage)
         data = window_interactions(history, window, new_items_only=self.task == "new_items", start=start)
         return EvaluationSplit(self, stage, data, cold_start_interactions(history, window, start=start),
                                n_window_customers=int(window["CustomerID"].nunique()))

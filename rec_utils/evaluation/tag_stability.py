@@ -1,6 +1,7 @@
-"""How stable are interest tags across a time cut, beyond what chance gives?
+"""How stable are interest tags across the protocol's cut, beyond what chance gives?
 
-For each customer who bought both before the cut and in the window, tags are computed from each part alone
+For each customer who bought both before a stage's window and in it (rec_utils.evaluation.protocol.Protocol;
+the test stage: before the cut and in the test window), tags are computed from each part alone
 and compared by Jaccard overlap J(before_u, after_u). Tags from a short list of coarse labels overlap by
 chance more than tags from thousands of words, so each customer's overlap is also computed against other
 customers' window tags (n_shuffles random pairings) and the reported stability is the lift:
@@ -18,13 +19,13 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from rec_utils.data.time_cut import TimeSplit
-from rec_utils.evaluation.per_customer import Comparison, mean_table, paired_differences
+from rec_utils.evaluation.protocol import Protocol
+from rec_utils.evaluation.resampling import Comparison, mean_table, paired_differences
 from rec_utils.features.text_encoder import encode_texts
 from rec_utils.recommend.interest import interest_tags
 from rec_utils.recommend.zero_shot_tags import INTEREST_LABELS, zero_shot_tags
 
-Tagger = Callable[[pd.DataFrame, pd.Timestamp], pd.DataFrame]
+Tagger = Callable[[pd.DataFrame, pd.Timestamp | None], pd.DataFrame]  # None: the day after the last line
 
 
 def jaccard(a: list, b: list) -> float:
@@ -50,33 +51,38 @@ def stability_values(before: pd.Series, after: pd.Series, *, n_shuffles: int = 2
     return pd.DataFrame({"own": own, "chance": chance, "lift": own - chance}, index=before.index)
 
 
-def tag_stability_comparison(split: TimeSplit, taggers: dict[str, Tagger], *, n_shuffles: int = 20,
-                             n_boot: int = 1000, seed: int = 0) -> Comparison:
-    """Tag stability of each tagger on `split`: table rows '<name> own', '<name> chance', '<name> lift' (mean
-    Jaccard with 95% customer-bootstrap intervals); paired: lift of each tagger - lift of the first."""
-    customers = np.intersect1d(split.history["CustomerID"].unique(), split.window["CustomerID"].unique())
+def tag_stability_comparison(transactions: pd.DataFrame, taggers: dict[str, Tagger], protocol: Protocol, *,
+                             stage: str = "test", n_shuffles: int = 20, n_boot: int = 1000,
+                             seed: int = 0) -> Comparison:
+    """Tag stability of each tagger across the `stage` window's start (the cut for 'test'): tags from the
+    history (recency measured at the window's start) against tags from the window alone (at its end). table:
+    rows '<name> own', '<name> chance', '<name> lift' (mean Jaccard with 95% customer-bootstrap intervals);
+    paired: lift of each tagger - lift of the first; per_customer: every value behind them."""
+    history, window = protocol.history_and_window(transactions, stage)
+    start, days = protocol.window(stage)
+    customers = np.intersect1d(history["CustomerID"].unique(), window["CustomerID"].unique())
     values = {}
     for name, tagger in taggers.items():
-        before = tagger(split.history, split.cut)["tags"].reindex(customers)
-        after = tagger(split.window, split.end)["tags"].reindex(customers)
+        before = tagger(history, start)["tags"].reindex(customers)
+        after = tagger(window, start + pd.Timedelta(days=days))["tags"].reindex(customers)
         per = stability_values(before, after, n_shuffles=n_shuffles, seed=seed)
         values.update({f"{name} {column}": per[column].to_numpy() for column in per})
     names = list(taggers)
     per_customer = pd.DataFrame(values, index=pd.Index(customers, name="CustomerID"))
-    protocol = (f"tags from {split.describe()}, each part alone; {len(customers):,} customers in both; "
-                f"chance = overlap with {n_shuffles} random other customers' window tags")
+    described = (f"tags, {protocol.describe_stage(stage)}, each part alone; {len(customers):,} customers in both; "
+                 f"chance = overlap with {n_shuffles} random other customers' window tags")
     return Comparison(mean_table(values, n_boot=n_boot, seed=seed),
                       paired_differences(values, [(f"{other} lift", f"{names[0]} lift") for other in names[1:]],
                                          n_boot=n_boot, seed=seed),
-                      per_customer, {}, protocol)
+                      per_customer, {}, described)
 
 
 def default_taggers(catalog: pd.DataFrame, *, n_tags: int = 3, half_life_days: float = 90.0,
-                    labels: tuple[str, ...] = INTEREST_LABELS) -> dict[str, Tagger]:
+                    labels: tuple[str, ...] = INTEREST_LABELS, **encode_kwargs) -> dict[str, Tagger]:
     """{"TF-IDF words": interest_tags (the bag-of-words baseline), "MiniLM labels": zero_shot_tags with `labels`},
-    both with the same n_tags and recency half-life."""
-    item_vectors = encode_texts(catalog["Description"].fillna("").tolist())
-    label_vectors = encode_texts(list(labels))
+    both with the same n_tags and recency half-life. encode_kwargs: for encode_texts (device, ...)."""
+    item_vectors = encode_texts(catalog["Description"].fillna("").tolist(), **encode_kwargs)
+    label_vectors = encode_texts(list(labels), **encode_kwargs)
     return {
         "TF-IDF words": lambda tx, ref: interest_tags(tx, catalog, n_tags=n_tags, half_life_days=half_life_days,
                                                       reference_date=ref),

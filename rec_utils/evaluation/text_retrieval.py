@@ -1,17 +1,20 @@
-"""Search and new-product cold start on one global time cut, for any text representation (TF-IDF, MiniLM).
+"""Search and new-product cold start under the evaluation protocol (rec_utils.evaluation.protocol.Protocol), for
+any text representation (TF-IDF, MiniLM).
 
-Search: each customer with a history before the cut and a purchase in the window types a pseudo-query, a few
-content words of one product of their first invoice in the window (never the whole description); the
-product is the one relevant result among every product sold before the cut. Methods: the query alone
-(cos(q, v_i)) and personalised (+ w · cos(p_u, v_i), rec_utils.recommend.search), w chosen on validation.
+Search: each customer with a history before the stage's window and a purchase in the window types a
+pseudo-query, a few content words of one product of their first invoice in the window (never the whole
+description); the product is the one relevant result among every product sold before the window. Methods:
+the query alone (cos(q, v_i)) and personalised (+ w · cos(p_u, v_i), rec_utils.recommend.search), w chosen on
+validation.
 
 New products: products first sold in the window are ranked for each customer with a history who bought at
 least one of them, by rec_utils.recommend.cold_start.new_item_scores (neighbourhood size chosen on
 validation); relevant: the new products the customer bought in the window.
 
 Both report NDCG@k and hit-rate@k per customer (rec_utils.evaluation.ranking) with customer-bootstrap
-intervals and paired differences. The validation split is the window before the test window
-(rec_utils.data.time_cut), so nothing is tuned on the test window.
+intervals and paired differences (rec_utils.evaluation.resampling). Settings are chosen on the protocol's
+validation stage (its window ends at the cut); the test stage (history before the cut, the test window after
+it) is scored once with them.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from rec_utils.data.time_cut import TimeSplit, time_window_split
-from rec_utils.evaluation.per_customer import Comparison, mean_table, paired_differences
+from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.ranking import hit_rate_at_k, ndcg_at_k
+from rec_utils.evaluation.resampling import Comparison, mean_table, paired_differences
 from rec_utils.features.text_vectors import Vectorizer, combined_vectorizer, cosine_similarity, text_vectorizer
 from rec_utils.recommend.cold_start import new_item_scores
 from rec_utils.recommend.search import combine_scores, customer_profiles
@@ -34,11 +37,12 @@ from rec_utils.recommend.topk import top_k_from_scores
 VectorizerFactory = Callable[[Sequence[str]], Vectorizer]  # corpus -> vectorizer
 
 
-def default_vectorizers(catalog: pd.DataFrame) -> dict[str, VectorizerFactory]:
+def default_vectorizers(catalog: pd.DataFrame, **encode_kwargs) -> dict[str, VectorizerFactory]:
     """{"TF-IDF": fitted on the corpus it is given (the bag-of-words baseline), "MiniLM": pretrained, with
     the whole catalogue's descriptions encoded once, "hybrid": the mean of both cosines (weight fixed at
-    1/2, not tuned)}. The first is the baseline every other one is compared with."""
-    minilm = text_vectorizer("minilm", catalog["Description"].fillna(""))
+    1/2, not tuned)}. The first is the baseline every other one is compared with. encode_kwargs: for
+    rec_utils.features.text_encoder.encode_texts (device, batch_size, ...)."""
+    minilm = text_vectorizer("minilm", catalog["Description"].fillna(""), **encode_kwargs)
     return {"TF-IDF": lambda corpus: text_vectorizer("tfidf", corpus), "MiniLM": lambda corpus: minilm,
             "hybrid": lambda corpus: combined_vectorizer(text_vectorizer("tfidf", corpus), minilm)}
 
@@ -64,12 +68,12 @@ def _bought(frame: pd.DataFrame, customers: pd.Index, items: pd.Index) -> sp.csr
                          shape=(len(customers), len(items)))
 
 
-def search_queries(split: TimeSplit, items: pd.Index, descriptions: pd.Series, *, n_words: int = 2,
-                   seed: int = 0) -> pd.DataFrame:
+def search_queries(history: pd.DataFrame, window: pd.DataFrame, items: pd.Index, descriptions: pd.Series, *,
+                   n_words: int = 2, seed: int = 0) -> pd.DataFrame:
     """One pseudo-query per customer with a history and a window purchase of a product in `items`:
-    CustomerID, StockCode (the target, from their first window invoice, chosen at random), query."""
-    known = split.window[split.window["CustomerID"].isin(split.history["CustomerID"])
-                         & split.window["StockCode"].isin(items)]
+    CustomerID, StockCode (the target, from their first window invoice, chosen at random), query.
+    history, window: transaction lines before and inside the window (Protocol.history_and_window)."""
+    known = window[window["CustomerID"].isin(history["CustomerID"]) & window["StockCode"].isin(items)]
     first = known.sort_values(["InvoiceDate", "InvoiceNo"]).groupby("CustomerID", observed=True)["InvoiceNo"].first()
     lines = known[known["InvoiceNo"].isin(first.to_numpy())].drop_duplicates(["CustomerID", "StockCode"])
     lines = lines.sort_values(["CustomerID", "StockCode"])
@@ -89,22 +93,23 @@ def _descriptions(catalog: pd.DataFrame) -> pd.Series:
     return catalog.set_index("StockCode")["Description"].fillna("")
 
 
-def search_metrics(split: TimeSplit, catalog: pd.DataFrame, vectorizers: dict[str, VectorizerFactory],
-                   interest_weights: Sequence[float], *, k: int = 10, n_words: int = 2,
-                   seed: int = 0) -> pd.DataFrame:
-    """Per-customer NDCG@k and hit-rate@k of search on `split`, for every vectorizer and interest weight.
+def search_metrics(history: pd.DataFrame, window: pd.DataFrame, catalog: pd.DataFrame,
+                   vectorizers: dict[str, VectorizerFactory], interest_weights: Sequence[float], *, k: int = 10,
+                   n_words: int = 2, seed: int = 0) -> pd.DataFrame:
+    """Per-customer NDCG@k and hit-rate@k of search with queries from `window` among the products of
+    `history`, for every vectorizer and interest weight.
 
     Returns a frame indexed by CustomerID with columns (metric, vectorizer, weight).
     """
     descriptions = _descriptions(catalog)
-    items = pd.Index(np.sort(split.history["StockCode"].unique()))
-    queries = search_queries(split, items, descriptions, n_words=n_words, seed=seed)
+    items = pd.Index(np.sort(history["StockCode"].unique()))
+    queries = search_queries(history, window, items, descriptions, n_words=n_words, seed=seed)
     customers = pd.Index(queries["CustomerID"])
     targets = items.get_indexer(queries["StockCode"])
     relevant = sp.csr_matrix((np.ones(len(queries)), (np.arange(len(queries)), targets)),
                              shape=(len(queries), len(items)))
-    bought = _bought(split.history, customers, items)
-    popularity = split.history.groupby("StockCode", observed=True)["CustomerID"].nunique().reindex(items).to_numpy()
+    bought = _bought(history, customers, items)
+    popularity = history.groupby("StockCode", observed=True)["CustomerID"].nunique().reindex(items).to_numpy()
     item_texts = descriptions.reindex(items).tolist()
     columns = {}
     for name, factory in vectorizers.items():
@@ -120,20 +125,25 @@ def search_metrics(split: TimeSplit, catalog: pd.DataFrame, vectorizers: dict[st
     return pd.DataFrame(columns, index=customers)
 
 
-def new_product_metrics(split: TimeSplit, catalog: pd.DataFrame, vectorizers: dict[str, VectorizerFactory],
-                        neighbourhoods: Sequence[int], *, k: int = 10) -> pd.DataFrame:
+def _first_sold_in(window: pd.DataFrame, history: pd.DataFrame) -> pd.Index:
+    """StockCodes sold in `window` and never in `history`, sorted."""
+    return pd.Index(np.sort(np.setdiff1d(window["StockCode"].unique(), history["StockCode"].unique())))
+
+
+def new_product_metrics(history: pd.DataFrame, window: pd.DataFrame, catalog: pd.DataFrame,
+                        vectorizers: dict[str, VectorizerFactory], neighbourhoods: Sequence[int], *,
+                        k: int = 10) -> pd.DataFrame:
     """Per-customer NDCG@k and hit-rate@k of ranking the window's new products by content similarity to each
     customer's history, for every vectorizer and neighbourhood size: columns (metric, vectorizer, n_neighbours)."""
     descriptions = _descriptions(catalog)
-    old = pd.Index(np.sort(split.history["StockCode"].unique()))
-    new = pd.Index(np.sort(np.setdiff1d(split.window["StockCode"].unique(), old)))
+    old = pd.Index(np.sort(history["StockCode"].unique()))
+    new = _first_sold_in(window, history)
     if len(new) < k:
         raise ValueError(f"only {len(new)} products were first sold in the window; k={k} needs more")
-    window = split.window
-    buyers = window[window["StockCode"].isin(new) & window["CustomerID"].isin(split.history["CustomerID"])]
+    buyers = window[window["StockCode"].isin(new) & window["CustomerID"].isin(history["CustomerID"])]
     customers = pd.Index(np.sort(buyers["CustomerID"].unique()), name="CustomerID")
     relevant = (_bought(buyers, customers, new) > 0).astype(float).tocsr()
-    bought = _bought(split.history, customers, old)
+    bought = _bought(history, customers, old)
     old_texts, new_texts = descriptions.reindex(old).tolist(), descriptions.reindex(new).tolist()
     columns = {}
     for name, factory in vectorizers.items():
@@ -170,20 +180,22 @@ def _comparison(test: pd.DataFrame, columns: dict[str, tuple[str, object]], pair
                       paired_differences(values, pairs, n_boot=n_boot, seed=seed), per_customer, chosen, protocol)
 
 
-def search_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame,
-                      vectorizers: dict[str, VectorizerFactory] | None = None, *, window_days: int = 60,
+def search_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, protocol: Protocol,
+                      vectorizers: dict[str, VectorizerFactory] | None = None, *,
                       interest_weights: Sequence[float] = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0), k: int = 10,
                       n_words: int = 2, n_boot: int = 1000, seed: int = 0) -> Comparison:
-    """Search with each vectorizer, plain and personalised (interest weight chosen on the validation window),
-    on the last `window_days` days. table: NDCG@k and hit-rate@k with 95% intervals; paired: NDCG@k
-    differences (each vectorizer - the first, plain and personalised; personalised - plain for each)."""
+    """Search with each vectorizer, plain and personalised, under `protocol`: the interest weight is chosen on
+    the validation stage, the test stage is scored once. table: NDCG@k and hit-rate@k with 95% intervals;
+    paired: NDCG@k differences (each vectorizer - the first, plain and personalised; personalised - plain for
+    each); chosen: {"interest_weight": {vectorizer: weight}}."""
     vectorizers = default_vectorizers(catalog) if vectorizers is None else vectorizers
-    validation = search_metrics(time_window_split(transactions, window_days, windows_back=2), catalog, vectorizers,
+    validation = search_metrics(*protocol.history_and_window(transactions, "validation"), catalog, vectorizers,
                                 interest_weights, k=k, n_words=n_words, seed=seed)
     metric = f"ndcg@{k}"
     chosen = {name: _plain(value) for name, value in _choose(validation, metric).items()}
-    split = time_window_split(transactions, window_days)
-    test = search_metrics(split, catalog, vectorizers, sorted({0.0, *chosen.values()}), k=k, n_words=n_words, seed=seed)
+    history, window = protocol.history_and_window(transactions, "test")
+    test = search_metrics(history, window, catalog, vectorizers, sorted({0.0, *chosen.values()}), k=k,
+                          n_words=n_words, seed=seed)
     names = list(vectorizers)
     columns = {}
     for name in names:
@@ -191,32 +203,31 @@ def search_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame,
         columns[f"{name} + interest"] = (name, chosen[name])
     pairs = [(f"{other}{s}", f"{names[0]}{s}") for other in names[1:] for s in ("", " + interest")]
     pairs += [(f"{n} + interest", n) for n in names]
-    n_items = split.history["StockCode"].nunique()
-    protocol = (f"search on {split.describe()}; {len(test):,} customers, one pseudo-query each ({n_words} words of "
-                f"a product in their first window invoice) among the {n_items:,} products sold before the cut; "
-                f"interest weight chosen on the previous {window_days} days: {chosen}")
-    return _comparison(test, columns, pairs, metric, n_boot, seed, {"interest_weight": chosen}, protocol)
+    described = (f"search, {protocol.describe_stage('test')}; {len(test):,} customers, one pseudo-query each "
+                 f"({n_words} words of a product in their first window invoice) among the "
+                 f"{history['StockCode'].nunique():,} products sold before the cut; interest weight chosen on the "
+                 f"validation window: {chosen}")
+    return _comparison(test, columns, pairs, metric, n_boot, seed, {"interest_weight": chosen}, described)
 
 
-def new_product_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame,
-                           vectorizers: dict[str, VectorizerFactory] | None = None, *, window_days: int = 60,
+def new_product_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, protocol: Protocol,
+                           vectorizers: dict[str, VectorizerFactory] | None = None, *,
                            neighbourhoods: Sequence[int] = (5, 20, 100), k: int = 10, n_boot: int = 1000,
                            seed: int = 0) -> Comparison:
-    """New-product cold start with each vectorizer (neighbourhood size chosen on the validation window), on
-    the last `window_days` days. table: NDCG@k and hit-rate@k with 95% intervals; paired: NDCG@k differences
-    of each vectorizer - the first."""
+    """New-product cold start with each vectorizer under `protocol`: the neighbourhood size is chosen on the
+    validation stage, the test stage is scored once. table: NDCG@k and hit-rate@k with 95% intervals; paired:
+    NDCG@k differences of each vectorizer - the first; chosen: {"n_neighbours": {vectorizer: size}}."""
     vectorizers = default_vectorizers(catalog) if vectorizers is None else vectorizers
-    validation = new_product_metrics(time_window_split(transactions, window_days, windows_back=2), catalog,
+    validation = new_product_metrics(*protocol.history_and_window(transactions, "validation"), catalog,
                                      vectorizers, neighbourhoods, k=k)
     metric = f"ndcg@{k}"
     chosen = {name: _plain(value) for name, value in _choose(validation, metric).items()}
-    split = time_window_split(transactions, window_days)
-    test = new_product_metrics(split, catalog, vectorizers, sorted(set(chosen.values())), k=k)
+    history, window = protocol.history_and_window(transactions, "test")
+    test = new_product_metrics(history, window, catalog, vectorizers, sorted(set(chosen.values())), k=k)
     names = list(vectorizers)
     columns = {name: (name, chosen[name]) for name in names}
-    n_new = split.window.loc[~split.window["StockCode"].isin(split.history["StockCode"]), "StockCode"].nunique()
-    protocol = (f"new products on {split.describe()}; {n_new:,} products first sold in the window, ranked for the "
-                f"{len(test):,} customers with a history who bought one; neighbourhood size chosen on the previous "
-                f"{window_days} days: {chosen}")
+    described = (f"new products, {protocol.describe_stage('test')}; {len(_first_sold_in(window, history)):,} "
+                 f"products first sold in the window, ranked for the {len(test):,} customers with a history who "
+                 f"bought one; neighbourhood size chosen on the validation window: {chosen}")
     return _comparison(test, columns, [(other, names[0]) for other in names[1:]], metric, n_boot, seed,
-                       {"n_neighbours": chosen}, protocol)
+                       {"n_neighbours": chosen}, described)

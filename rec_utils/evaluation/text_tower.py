@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from rec_utils.evaluation.per_customer import Comparison
 from rec_utils.evaluation.probability import metrics_table, paired_bootstrap
+from rec_utils.evaluation.resampling import Comparison
 from rec_utils.features.text import Tokenizer
 from rec_utils.features.text_encoder import EMBEDDING_DIM
 from rec_utils.features.text_vectors import text_embedding_inputs

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from rec_utils.evaluation.comparison import PER_USER_METRICS, mean_interval, rank_users
+from rec_utils.evaluation.comparison import PER_USER_METRICS, rank_users
 from rec_utils.evaluation.protocol import EvaluationSplit
+from rec_utils.evaluation.resampling import mean_interval
 from rec_utils.recommend.recommenders import BASELINES, DEFAULTS, MODELS, SEARCH_SPACES, RecommenderSpec
 from rec_utils.runtime.progress import progress_bar
 

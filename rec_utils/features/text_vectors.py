@@ -26,10 +26,11 @@ Vectorizer = Callable[[Iterable[str]], Vectors]
 REPRESENTATIONS = ("tfidf", "minilm")
 
 
-def tfidf_vectorizer(corpus: Iterable[str]) -> Vectorizer:
-    """TF-IDF fitted on `corpus` (words of 2+ letters, English stop words removed, rows L2-normalised):
-    texts -> csr (n, vocabulary). Words not in the corpus are ignored."""
-    model = TfidfVectorizer(token_pattern=TOKEN_PATTERN, stop_words=list(ENGLISH_STOP_WORDS))
+def tfidf_vectorizer(corpus: Iterable[str], *, stop_words: bool = True) -> Vectorizer:
+    """TF-IDF fitted on `corpus` (lower-cased words of 2+ letters, English stop words removed unless
+    `stop_words=False`, rows L2-normalised): texts -> csr (n, vocabulary). Words not in the corpus are ignored.
+    The one TF-IDF of descriptions in rec_utils (interest tags' own vocabulary, recommend.interest, aside)."""
+    model = TfidfVectorizer(token_pattern=TOKEN_PATTERN, stop_words=list(ENGLISH_STOP_WORDS) if stop_words else None)
     model.fit(pd.Series(list(corpus), dtype=object).fillna(""))
     return lambda texts: model.transform(pd.Series(list(texts), dtype=object).fillna("")).tocsr()
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from rec_utils.features.text_vectors import Vectorizer, Vectors, cosine_similarity
+from rec_utils.features.text_vectors import Vectorizer, Vectors, cosine_similarity, tfidf_vectorizer
 
 
 def popular_in_country(transactions: pd.DataFrame, country: str, k: int = 10) -> pd.DataFrame:
@@ -26,16 +25,14 @@ def customers_for_new_product(description: str, catalog: pd.DataFrame, purchases
                               n_similar: int = 5, n_customers: int = 10,
                               vectorize: Vectorizer | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cold start for a product nobody bought: its most similar catalogue products by description
-    (TF-IDF cosine, or with `vectorize`, e.g. text_vectorizer("minilm"), the cosine of its vectors),
+    (cosine of TF-IDF fitted on the catalogue, stop words kept, or with `vectorize`, e.g.
+    text_vectorizer("minilm"), the cosine of its vectors),
     and the customers who bought most of those products (ties: more invoices).
     Returns (similar products: StockCode, Description, similarity; customers: CustomerID, n_similar_bought, n_invoices).
     """
     if vectorize is None:
-        vectorizer = TfidfVectorizer(token_pattern=r"(?u)\b[a-zA-Z]{2,}\b")
-        catalog_vectors = vectorizer.fit_transform(catalog["Description"].fillna(""))
-        similarity = (catalog_vectors @ vectorizer.transform([description]).T).toarray().ravel()
-    else:
-        similarity = cosine_similarity(vectorize(catalog["Description"].fillna("")), vectorize([description])).ravel()
+        vectorize = tfidf_vectorizer(catalog["Description"], stop_words=False)
+    similarity = cosine_similarity(vectorize(catalog["Description"].fillna("")), vectorize([description])).ravel()
     if not (similarity > 0).any():
         raise ValueError(f"no catalogue description shares a word with {description!r}")
     order = np.argsort(-similarity, kind="stable")[:n_similar]

@@ -14,17 +14,17 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+
+from rec_utils.features.text_vectors import tfidf_vectorizer
 
 Embedder = Callable[[Sequence[str]], np.ndarray | sp.spmatrix]
 
 
 def tfidf_embedder(corpus: Sequence[str]) -> Embedder:
     """embed(texts) -> TF-IDF rows (sparse, L2-normalised) with a vocabulary and IDF fitted on `corpus`
-    (e.g. every description known at launch time, the new products' included)."""
-    vectorizer = TfidfVectorizer(token_pattern=r"(?u)\b[a-zA-Z]{2,}\b").fit(pd.Series(list(corpus)).fillna(""))
-    return lambda texts: vectorizer.transform(pd.Series(list(texts)).fillna(""))
+    (e.g. every description known at launch time, the new products' included); stop words kept."""
+    return tfidf_vectorizer(corpus, stop_words=False)
 
 
 def customer_profiles(history: pd.DataFrame, product_vectors: np.ndarray | sp.spmatrix, products: pd.Index,

@@ -16,14 +16,13 @@ from rec_utils.evaluation import choice as choice_module
 from rec_utils.evaluation.choice import chosen_recommender, load_choice, save_choice
 from rec_utils.evaluation.comparison import (
     RankingRun,
-    bootstrap_means,
     compare_recommenders,
     compare_runs,
     comparison_table,
-    mean_interval,
     verdict,
 )
 from rec_utils.evaluation.protocol import Protocol
+from rec_utils.evaluation.resampling import bootstrap_means, mean_interval
 from rec_utils.evaluation.tuning import candidate_settings, candidates_for, choose_recommender, tune, tune_classifier
 from rec_utils.plots import comparison_plot, tag_profile_plot, tuning_plot
 from rec_utils.recommend.recommenders import RecommenderSpec

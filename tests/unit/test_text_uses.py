@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from rec_utils.data.time_cut import time_window_split
-from rec_utils.evaluation.per_customer import mean_table, paired_differences
+from rec_utils.evaluation.protocol import Protocol
+from rec_utils.evaluation.resampling import mean_table, paired_differences
 from rec_utils.evaluation.tag_stability import jaccard, stability_values, tag_stability_comparison
 from rec_utils.evaluation.text_retrieval import (
     new_product_comparison,
@@ -64,23 +64,27 @@ def shop(n_customers=40, n_products=30, days=200, seed=0):
     return pd.DataFrame(rows), catalog
 
 
+# shop() sells from 2011-01-01 for 200 days: a 30-day test window at the end, 30 validation days before it.
+PROTOCOL = Protocol("2011-06-20", validation_days=30, test_days=30)
+
+
 def stand_ins():
     return {"TF-IDF": tfidf_vectorizer, "trigrams": lambda corpus: fake_encode}
 
 
-# ---- time cut ----
-def test_time_window_split_cuts_everybody_at_one_date_and_validation_stays_before_the_test_window():
+# ---- the protocol's windows ----
+def test_history_and_window_cut_everybody_at_the_stage_start_and_validation_ends_at_the_cut():
     tx, _ = shop()
-    test = time_window_split(tx, 30)
-    assert test.end == tx["InvoiceDate"].max().normalize() + pd.Timedelta(days=1)
-    assert test.cut == test.end - pd.Timedelta(days=30)
-    assert (test.history["InvoiceDate"] < test.cut).all() and (test.window["InvoiceDate"] >= test.cut).all()
-    assert len(test.history) + len(test.window) == len(tx)
-    validation = time_window_split(tx, 30, windows_back=2)
-    assert validation.end == test.cut and validation.window["InvoiceDate"].max() < test.cut
-    assert "window" in test.describe()
-    with pytest.raises(ValueError, match="no transactions before"):
-        time_window_split(tx, 400)
+    history, window = PROTOCOL.history_and_window(tx, "test")
+    assert (history["InvoiceDate"] < PROTOCOL.cut_date).all() and (window["InvoiceDate"] >= PROTOCOL.cut_date).all()
+    assert len(history) + len(window) == len(tx)
+    v_history, v_window = PROTOCOL.history_and_window(tx, "validation")
+    assert v_window["InvoiceDate"].max() < PROTOCOL.cut_date <= window["InvoiceDate"].min()
+    assert (v_history["InvoiceDate"] < PROTOCOL.window("validation")[0]).all()
+    assert PROTOCOL.describe_stage("test") == ("test stage: history before 2011-06-20, window 2011-06-20 .. "
+                                               "2011-07-19 (30 days)")
+    with pytest.raises(ValueError, match="ends after the data"):
+        Protocol("2011-07-01", test_days=30).history_and_window(tx, "test")
 
 
 # ---- vectors ----
@@ -164,20 +168,20 @@ def test_pseudo_queries_use_content_words_and_never_the_whole_description():
 
 def test_search_queries_take_the_first_window_invoice_of_customers_with_a_history():
     tx, catalog = shop()
-    split = time_window_split(tx, 30)
-    items = pd.Index(np.sort(split.history["StockCode"].unique()))
-    queries = search_queries(split, items, catalog.set_index("StockCode")["Description"], seed=1)
+    history, window = PROTOCOL.history_and_window(tx, "test")
+    items = pd.Index(np.sort(history["StockCode"].unique()))
+    queries = search_queries(history, window, items, catalog.set_index("StockCode")["Description"], seed=1)
     assert queries["CustomerID"].is_unique and set(queries["StockCode"]) <= set(items)
-    assert set(queries["CustomerID"]) <= set(split.history["CustomerID"])
-    first = split.window.sort_values("InvoiceDate").groupby("CustomerID")["InvoiceNo"].first()
-    target_invoice = split.window.set_index(["CustomerID", "StockCode"])["InvoiceNo"]
+    assert set(queries["CustomerID"]) <= set(history["CustomerID"])
+    first = window.sort_values("InvoiceDate").groupby("CustomerID")["InvoiceNo"].first()
+    target_invoice = window.set_index(["CustomerID", "StockCode"])["InvoiceNo"]
     for _, row in queries.head(5).iterrows():
         assert first[row["CustomerID"]] in np.atleast_1d(target_invoice.loc[(row["CustomerID"], row["StockCode"])])
 
 
 def test_search_comparison_tunes_on_validation_and_reports_paired_intervals():
     tx, catalog = shop()
-    result = search_comparison(tx, catalog, stand_ins(), window_days=30, interest_weights=(0.0, 1.0), n_boot=50)
+    result = search_comparison(tx, catalog, PROTOCOL, stand_ins(), interest_weights=(0.0, 1.0), n_boot=50)
     assert list(result.table.index) == ["TF-IDF", "TF-IDF + interest", "trigrams", "trigrams + interest"]
     assert set(result.chosen["interest_weight"]) == {"TF-IDF", "trigrams"}
     assert set(result.chosen["interest_weight"].values()) <= {0.0, 1.0}
@@ -198,13 +202,14 @@ def test_new_item_scores_by_hand():
 
 def test_new_product_comparison_ranks_only_products_first_sold_in_the_window():
     tx, catalog = shop(n_products=60)
-    result = new_product_comparison(tx, catalog, stand_ins(), window_days=30, neighbourhoods=(2, 10), k=3,
-                                    n_boot=50)
+    result = new_product_comparison(tx, catalog, PROTOCOL, stand_ins(), neighbourhoods=(2, 10), k=3, n_boot=50)
     assert list(result.table.index) == ["TF-IDF", "trigrams"]
     assert list(result.paired.index) == ["trigrams - TF-IDF"]
     assert set(result.chosen["n_neighbours"].values()) <= {2, 10}
-    split = time_window_split(tx, 30)
-    assert set(result.per_customer.index) <= set(split.history["CustomerID"])
+    history, window = PROTOCOL.history_and_window(tx, "test")
+    assert set(result.per_customer.index) <= set(history["CustomerID"])
+    new = set(window["StockCode"]) - set(history["StockCode"])
+    assert f"{len(new)} products first sold in the window" in result.protocol
 
 
 def test_customers_for_new_product_accepts_embeddings():
@@ -249,7 +254,7 @@ def test_tag_stability_comparison_has_own_chance_and_lift_for_each_tagger():
     taggers = {"words": lambda t, ref: interest_tags(t, catalog, reference_date=ref),
                "labels": lambda t, ref: zero_shot_tags(t, catalog, vectors, label_vectors, ("red", "blue", "tea"),
                                                        n_tags=2, reference_date=ref)}
-    result = tag_stability_comparison(time_window_split(tx, 30), taggers, n_boot=50)
+    result = tag_stability_comparison(tx, taggers, PROTOCOL, n_boot=50)
     assert list(result.table.index) == [f"{n} {c}" for n in ("words", "labels") for c in ("own", "chance", "lift")]
     assert list(result.paired.index) == ["labels lift - words lift"]
 
