@@ -15,7 +15,7 @@ from rec_utils.evaluation.markets import (
     purchase_matrix,
 )
 from rec_utils.evaluation.profiles import categories_bought, tag_precision, tag_precision_table
-from rec_utils.evaluation.rules import evaluate_rules, hit_rate_table, seed_baskets
+from rec_utils.evaluation.rules import evaluate_rules, hit_rate_table, seed_baskets, tune_rules
 from rec_utils.features.categories import (
     UNCATEGORISED,
     categorize,
@@ -107,7 +107,31 @@ def test_rules_forward_evaluation_by_hand(transactions_factory):
     assert table.loc["rules (+ popularity fill)", "value"] == pytest.approx(2 / 3)
     assert table.loc["popularity", "value"] == pytest.approx(1 / 3)
     assert table.loc["rules - popularity", "value"] == pytest.approx(1 / 3)
-    assert table.attrs == {"n_baskets": 3, "n_customers": 2}
+    assert table.attrs == {"n_baskets": 3, "n_customers": 2, "strongest_baseline": "popularity"}
+    # a second baseline that hits more is the one the rules are compared with
+    both = evaluate_rules(rules, cases, popularity, n=1, baselines={"recent": pd.Series({"x": 0.6, "y": 0.4})})
+    assert list(both["hit_recent"]) == [True, False, True]  # seed x -> y; seeds y and z -> x
+    table = hit_rate_table(both, n_boot=20)
+    assert table.attrs["strongest_baseline"] == "recent" and table.loc["recent", "value"] == pytest.approx(2 / 3)
+    assert table.loc["rules - recent", "value"] == pytest.approx(0.0)
+
+
+def test_rule_settings_are_tuned_on_the_validation_window(transactions_factory):
+    # history: a and b always together, c alone; validation baskets {a, b} twice: rules a -> b fire
+    history = transactions_factory([{"InvoiceNo": f"h{i}", "StockCode": code, "InvoiceDate": "2011-01-05 10:00"}
+                                    for i in range(4) for code in ("a", "b")]
+                                   + [{"InvoiceNo": f"c{i}", "StockCode": code, "InvoiceDate": "2011-01-06 10:00"}
+                                      for i in range(6) for code in ("c", "d")])
+    window = transactions_factory([{"InvoiceNo": f"v{i}", "StockCode": code, "InvoiceDate": "2011-02-01 10:00"}
+                                   for i in range(2) for code in ("a", "b")])
+    chosen, table = tune_rules(history, window, "StockCode", min_supports=[0.3, 0.9], min_confidences=[0.5],
+                               recent_days=[1, 30], n=1)
+    rules = table[table["method"] == "rules"].set_index("min_support")
+    assert rules.loc[0.3, "hit_rate"] == 1.0 and rules.loc[0.9, "rules"] == 0
+    assert chosen["min_support"] == 0.3 and chosen["min_confidence"] == 0.5
+    recent = table[table["method"] == "recent popularity"].set_index("recent_days")
+    assert recent.loc[1, "hit_rate"] == 0.0 and recent.loc[30, "hit_rate"] == 0.0  # nothing bought lately; c, d
+    assert chosen["recent_days"] in (1, 30) and table["chosen"].sum() == 2
 
 
 def test_tag_precision_by_hand(transactions_factory):
