@@ -194,7 +194,7 @@ def difference_plot(rows: pd.DataFrame, *, title: str, xlabel: str = "paired dif
     high), blue above zero, red below, grey when the interval includes zero."""
     y = np.arange(len(rows))
     colors = np.where(rows["low"] > 0, "tab:blue", np.where(rows["high"] < 0, "tab:red", "tab:grey"))
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
+    fig, ax = plt.subplots(figsize=(11, 0.6 * len(rows) + 1.4))
     ax.errorbar(rows["difference"], y, xerr=[rows["difference"] - rows["low"], rows["high"] - rows["difference"]],
                 fmt="none", ecolor="black", capsize=3)
     ax.scatter(rows["difference"], y, c=colors, zorder=3)

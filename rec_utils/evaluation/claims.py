@@ -46,18 +46,28 @@ def supported(diff_low: float, diff_high: float, a: str, b: str, *, above: str =
 
 def measured_row(section: str, measure: str, value: float, low: float | None = None, high: float | None = None,
                  *, against: str = "", difference: float | None = None, diff_low: float | None = None,
-                 diff_high: float | None = None, digits: int = 3) -> dict:
+                 diff_high: float | None = None) -> dict:
     """One row of the "what we measured" table: the number with its 95% interval and, when it is compared
-    with something, the paired difference and what its interval supports."""
-    row = {"section": section, "measure": measure, "value [95% CI]": interval_text(value, low, high, digits),
-           "compared with": against, "difference [95% CI]": "", "supported": ""}
-    if difference is not None:
-        row["difference [95% CI]"] = interval_text(difference, diff_low, diff_high, digits)
-        sign = direction(diff_low, diff_high)
-        row["supported"] = {1: "higher", -1: "lower", 0: "not separated"}[sign]
-    return row
+    with something, the paired difference with its interval (plain floats; NaN where absent)."""
+    def number(x):
+        return float("nan") if x is None else float(x)
+
+    return {"section": section, "measure": measure, "value": number(value), "low": number(low),
+            "high": number(high), "compared with": against, "difference": number(difference),
+            "diff_low": number(diff_low), "diff_high": number(diff_high)}
 
 
-def measured_table(rows: list[dict]) -> pd.DataFrame:
-    """The rows of measured_row as a table indexed by section and measure."""
-    return pd.DataFrame(rows).set_index(["section", "measure"])
+def measured_table(rows: list[dict], digits: int = 3) -> pd.DataFrame:
+    """The rows of measured_row for reading: 'value [low, high]', the comparison, 'difference [low, high]' and
+    what its interval supports (higher / lower / not separated), indexed by section and measure."""
+    table = []
+    for row in rows:
+        compared = not math.isnan(row["difference"])
+        sign = direction(row["diff_low"], row["diff_high"]) if compared else None
+        table.append({"section": row["section"], "measure": row["measure"],
+                      "value [95% CI]": interval_text(row["value"], row["low"], row["high"], digits),
+                      "compared with": row["compared with"],
+                      "difference [95% CI]": interval_text(row["difference"], row["diff_low"], row["diff_high"],
+                                                           digits) if compared else "",
+                      "supported": {1: "higher", -1: "lower", 0: "not separated", None: ""}[sign]})
+    return pd.DataFrame(table).set_index(["section", "measure"])

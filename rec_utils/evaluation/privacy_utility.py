@@ -46,18 +46,22 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
 
     space: the settings searched on validation for every ε (default {"max_items": [10, 20, 50]}); fixed: other
     private_scorer options (e.g. top_n, threshold_sigmas, delta). The first row of the curve is the model on
-    exact counts (ε = inf, no clipping); every row has ndcg, low, high and the paired difference from it
+    exact counts (ε = inf, no clipping); then one row per ε (mechanism `mechanism`), then, for every clipping
+    bound chosen for some ε, the model on clipped counts without noise (mechanism "clipped, no noise", ε = inf:
+    what clipping alone does). Every row has ndcg, low, high and the paired difference from the exact counts
     (diff, diff_low, diff_high) on the test customers. Returns (curve, tuning: one row per ε and setting with
     its validation NDCG and whether it was chosen).
     """
     space = {"max_items": [10, 20, 50]} if space is None else space
     fixed = dict(fixed or {})
     options = {"n_boot": n_boot, "seed": seed}
-    reference = split_ndcg(test, private_scorer(test.data.train, model, epsilon=None, **fixed)[0], k)
+    noiseless = {key: v for key, v in fixed.items() if key not in ("delta", "threshold_sigmas")}
+    reference = split_ndcg(test, private_scorer(test.data.train, model, epsilon=None, **noiseless)[0], k)
     mean, low, high = mean_interval(reference, **options)
     curve = [{"model": model, "mechanism": "none (exact counts)", "epsilon": np.inf, "ndcg": mean, "low": low,
-              "high": high, "diff": 0.0, "diff_low": 0.0, "diff_high": 0.0, "n_users": len(reference)}]
-    tuning = []
+              "high": high, "diff": 0.0, "diff_low": 0.0, "diff_high": 0.0, "n_users": len(reference),
+              "kept_share": 1.0}]
+    tuning, chosen = [], []
     for epsilon in epsilons:
         tried = []
         for setting in _grid(space):
@@ -68,6 +72,7 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
         best = max(range(len(tried)), key=lambda i: tried[i]["validation_ndcg"])
         tuning += [{**row, "chosen": i == best} for i, row in enumerate(tried)]
         setting = {name: tried[best][name] for name in space}
+        chosen.append(setting)
         score, info = private_scorer(test.data.train, model, epsilon=epsilon, mechanism=mechanism, seed=seed,
                                      **{**fixed, **setting})
         values = split_ndcg(test, score, k)
@@ -75,6 +80,14 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
         diff = paired_difference(values, reference, **options)
         curve.append({"model": model, "mechanism": mechanism, "epsilon": epsilon, "delta": info["delta"], **setting,
                       "ndcg": mean, "low": low, "high": high, "diff": diff["difference"], "diff_low": diff["low"],
+                      "diff_high": diff["high"], "n_users": len(values), "kept_share": info["kept_share"]})
+    for setting in [dict(s) for s in dict.fromkeys(tuple(sorted(s.items())) for s in chosen)]:
+        score, info = private_scorer(test.data.train, model, epsilon=None, seed=seed, **{**noiseless, **setting})
+        values = split_ndcg(test, score, k)
+        mean, low, high = mean_interval(values, **options)
+        diff = paired_difference(values, reference, **options)
+        curve.append({"model": model, "mechanism": "clipped, no noise", "epsilon": np.inf, **setting, "ndcg": mean,
+                      "low": low, "high": high, "diff": diff["difference"], "diff_low": diff["low"],
                       "diff_high": diff["high"], "n_users": len(values), "kept_share": info["kept_share"]})
     return pd.DataFrame(curve), pd.DataFrame(tuning)
 
