@@ -13,6 +13,7 @@ from rec_utils.evaluation.markets import (
     customer_markets,
     market_scorer,
     purchase_matrix,
+    tune_market_factors,
 )
 from rec_utils.evaluation.profiles import categories_bought, tag_precision, tag_precision_table
 from rec_utils.evaluation.rules import evaluate_rules, hit_rate_table, seed_baskets, tune_rules
@@ -215,3 +216,40 @@ def test_markets_and_fold_in_scores(transactions_factory):
     with pytest.raises(ValueError):
         cross_market_ndcg(before, after, "Narnia")
     assert sp.issparse(train)
+
+
+def test_launch_targeting_with_several_encoders_names_each_and_the_strongest_baseline(transactions_factory):
+    lines = _launch_data(transactions_factory)
+    cut = pd.Timestamp("2011-07-01")
+    before, launches = lines[lines["InvoiceDate"] < cut], new_products(lines, cut)
+    tfidf = tfidf_embedder(lines["Description"].unique())
+
+    def colour_blind(texts):  # every description the same vector: content carries no signal
+        return np.ones((len(list(texts)), 2))
+
+    table = launch_targeting(before, launches, {"TF-IDF": tfidf, "constant": colour_blind}, top_n=2, n_boot=20)
+    assert table.loc["content (TF-IDF)", "value"] == 1.0
+    assert table.loc["content (constant)", "value"] == 0.0  # ties: the two lowest rows, customers 1 and 2
+    assert {"content (TF-IDF) - activity", "content (constant) - random"} <= set(table.index)
+    assert table.attrs["strongest_baseline"] in ("activity", "random")
+
+
+def test_svd_factors_are_tuned_per_training_market(transactions_factory):
+    rows = []
+    for customer, country, items in [(1, "United Kingdom", "ABC"), (2, "United Kingdom", "AB"),
+                                     (3, "United Kingdom", "BC"), (4, "France", "CD"), (5, "France", "DE")]:
+        for item in items:
+            rows.append({"CustomerID": customer, "Country": country, "StockCode": item, "InvoiceNo": f"{customer}"})
+    for customer, item in [(4, "E"), (5, "C")]:
+        rows.append({"CustomerID": customer, "Country": "France", "StockCode": item, "InvoiceNo": f"late{customer}",
+                     "InvoiceDate": "2011-03-01 10:00"})
+    lines = transactions_factory(rows)
+    cut = pd.Timestamp("2011-02-01")
+    before, window = lines[lines["InvoiceDate"] < cut], lines[lines["InvoiceDate"] >= cut]
+    chosen, table = tune_market_factors(before, window, "France", candidates=(1, 2), k=2)
+    assert set(chosen) == {"source", "local", "all"} and len(table) == 6 and table["chosen"].sum() == 3
+    for trained_on, factors in chosen.items():
+        rows = table[table["trained_on"] == trained_on]
+        assert rows.loc[rows["chosen"], "n_factors"].iloc[0] == factors == rows.loc[rows["ndcg"].idxmax(), "n_factors"]
+    per_user = cross_market_ndcg(before, window, "France", models=("truncated_svd",), k=2, n_factors=chosen)
+    assert list(per_user.columns) == ["truncated_svd|source", "truncated_svd|local", "truncated_svd|all"]
