@@ -7,11 +7,14 @@ intervals, paired differences from the strongest baseline), tuning (seeded searc
 only; the validation procedure that chooses a recommender), choice (notebook 07's saved choice, recomputed when
 missing), probability (ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds;
 calibration), concentration (how concentrated purchases or exposure are), resampling (customer-bootstrap intervals
-of means, pooled ratios and paired differences), per_customer (means and paired differences of per-customer values
+of means, pooled ratios, paired differences and ROC-AUC of rows grouped by customer), per_customer (means and paired differences of per-customer values
 with customer-bootstrap intervals), explain (logistic contributions, integrated gradients, permutation importance
 per input), fairness (exposure by item group vs merit, metrics by customer group, exposure-aware re-ranking), rules
 (association rules evaluated forward in time), profiles (precision of interest tags), launch (new-product
-targeting), markets (countries as markets: transfer vs local models), text_retrieval (search and new-product cold
+targeting), markets (countries as markets: transfer vs local models), recap (notebook 07's protocol headline, read
+or recomputed), claims (what a paired interval supports; the "what we measured" table), purchase_pairs (the
+purchase-propensity task on the protocol's windows), privacy_utility (accuracy of private models against ε under
+the protocol), text_retrieval (search and new-product cold
 start on a time cut, per text representation), tag_stability (chance-corrected stability of interest tags across
 a cut), text_tower (learned vs frozen text embeddings in the click model), off_policy (IPS, SNIPS, direct method,
 doubly robust, replay), bandit_results (bandit runs over seeds: intervals, horizon tables, leaders).
