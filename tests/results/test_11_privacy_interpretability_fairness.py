@@ -11,10 +11,10 @@ comparison only where the committed paired interval excluded zero (recorded belo
 import numpy as np
 import pandas as pd
 import pytest
+from front_page_checks import DEFAULT_PROTOCOL, assert_front_page
 from ranking_checks import assert_headline
 
 from rec_utils.models.privacy import dp_sgd_epsilon
-from rec_utils.runtime.paths import FIGURES_DIR
 from rec_utils.runtime.results import load_metrics
 
 
@@ -29,12 +29,7 @@ def measured(m):
 
 
 def test_front_page_keys_and_protocol(m):
-    assert 1 <= len(m["headline"]) <= 3
-    for entry in m["headline"]:
-        assert entry["low"] <= entry["value"] <= entry["high"]
-    assert (FIGURES_DIR / f"{m['figure']}.png").exists()
-    assert m["device"] in {"cpu", "gpu"} and m["backend"]
-    assert m["protocol"] == {"cut_date": "2011-11-10", "validation_days": 30, "test_days": 30, "task": "new_items"}
+    assert_front_page(m, protocol=DEFAULT_PROTOCOL)
 
 
 def test_headlines_reproduce_within_the_committed_intervals(m):
