@@ -7,7 +7,7 @@ intervals, paired differences from the strongest baseline), tuning (seeded searc
 only; the validation procedure that chooses a recommender), choice (notebook 07's saved choice, recomputed when
 missing), probability (ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds;
 calibration), concentration (how concentrated purchases or exposure are), resampling (customer-bootstrap intervals
-of means, pooled ratios, paired differences and ROC-AUC of rows grouped by customer), per_customer (means and paired differences of per-customer values
+of means, pooled ratios and paired differences), per_customer (means and paired differences of per-customer values
 with customer-bootstrap intervals), explain (logistic contributions, integrated gradients, permutation importance
 per input), fairness (exposure by item group vs merit, metrics by customer group, exposure-aware re-ranking), rules
 (association rules evaluated forward in time), profiles (precision of interest tags), launch (new-product
