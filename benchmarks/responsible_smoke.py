@@ -266,6 +266,7 @@ def fairness(t: pd.DataFrame, catalog: pd.DataFrame, cut: pd.Timestamp, quick: b
     from rec_utils.evaluation.fairness import (
         disparate_treatment_ratio,
         exposure_table,
+        exposure_target,
         item_exposure,
         mean_by_group,
         popularity_buckets,
@@ -301,14 +302,15 @@ def fairness(t: pd.DataFrame, catalog: pd.DataFrame, cut: pd.Timestamp, quick: b
         for column in ("country", "activity", "tenure"):
             print(f"-- NDCG@10 by {column}")
             print(mean_by_group(ndcg, groups[column].to_numpy(), n_boot=n_boot).round(4).to_string())
-        target = pd.Series(merit).groupby(buckets).sum()
+        target = exposure_target(t[t["InvoiceDate"] < cut], data.items, buckets, cut)  # known before the cut
         rows = []
         for strength in ((0.0, 0.5) if quick else (0.0, 0.1, 0.25, 0.5, 1.0)):
-            reranked = rerank_for_exposure(candidates, buckets, 10, strength, (target / target.sum()).to_dict())
+            reranked = rerank_for_exposure(candidates, buckets, 10, strength, target)
             gap = exposure_table(item_exposure(reranked, n_items), merit, buckets).attrs["gap"]
             rows.append({"strength": strength, "ndcg@10": np.nanmean(ndcg_at_k(reranked, data.test[users], 10)),
                          "exposure_gap": gap})
-        _say(f"{name}: exposure-aware re-ranking of the top 100 to 10 (target = merit share per bucket)",
+        _say(f"{name}: exposure-aware re-ranking of the top 100 to 10 (target = each bucket's share of the "
+             "buyers in the 30 days before the cut)",
              pd.DataFrame(rows), start)
 
 

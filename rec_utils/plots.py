@@ -166,6 +166,88 @@ def tag_profile_plot(tags: pd.DataFrame, customers: list, *, title: str = "Inter
     return fig
 
 
+def segment_plot(segments: pd.DataFrame, *, title: str = "RFM segments") -> plt.Figure:
+    """From rec_utils.features.segments.rfm_segments: each customer's recency against frequency (log scale),
+    coloured by segment (left), and the customers and median revenue per segment (right)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [3, 2]})
+    names = segments["segment"].value_counts().index
+    colors = dict(zip(names, plt.get_cmap("tab10").colors))
+    for name in names:
+        part = segments[segments["segment"] == name]
+        left.scatter(part["recency_days"], part["frequency"], s=6, alpha=0.5, color=colors[name], label=name)
+    left.set(yscale="log", xlabel="days since the last purchase (recency)", ylabel="invoices (frequency)")
+    left.legend(markerscale=3, fontsize=8)
+    counts = segments["segment"].value_counts()
+    bars = right.barh(counts.index, counts.to_numpy(), color=[colors[n] for n in counts.index])
+    revenue = segments.groupby("segment")["monetary"].median()
+    right.bar_label(bars, labels=[f"median £{revenue[n]:,.0f}" for n in counts.index], padding=3, fontsize=8)
+    right.invert_yaxis()
+    right.set(xlabel="customers", xlim=(0, counts.max() * 1.45))
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def difference_plot(rows: pd.DataFrame, *, title: str, xlabel: str = "paired difference (95% interval)"
+                    ) -> plt.Figure:
+    """Forest plot of paired differences: one row per comparison (index = label; columns difference, low,
+    high), blue above zero, red below, grey when the interval includes zero."""
+    y = np.arange(len(rows))
+    colors = np.where(rows["low"] > 0, "tab:blue", np.where(rows["high"] < 0, "tab:red", "tab:grey"))
+    fig, ax = plt.subplots(figsize=(11, 0.6 * len(rows) + 1.4))
+    ax.errorbar(rows["difference"], y, xerr=[rows["difference"] - rows["low"], rows["high"] - rows["difference"]],
+                fmt="none", ecolor="black", capsize=3)
+    ax.scatter(rows["difference"], y, c=colors, zorder=3)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, labels=rows.index)
+    ax.invert_yaxis()
+    ax.set(xlabel=xlabel, title=title)
+    fig.tight_layout()
+    return fig
+
+
+def interval_lines_plot(panels: dict[str, dict[str, pd.DataFrame]], *, x: str, xlabel: str, logx: bool = False,
+                        references: dict[str, dict[str, tuple[float, float, float]]] | None = None,
+                        title: str = "") -> plt.Figure:
+    """One panel per entry of `panels` ({panel title: {line label: frame with columns x, value, low, high}}):
+    each line with its 95% interval band, and optional horizontal references per panel ({label: (value, low,
+    high)}, drawn dashed with their band), e.g. utility against ε with the non-private result."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.8), squeeze=False)
+    for ax, (name, lines) in zip(axes[0], panels.items()):
+        for label, frame in lines.items():
+            line, = ax.plot(frame[x], frame["value"], marker="o", label=label)
+            ax.fill_between(frame[x], frame["low"], frame["high"], color=line.get_color(), alpha=0.2)
+        for label, (value, low, high) in ((references or {}).get(name) or {}).items():
+            ax.axhline(value, ls="--", color="black", label=label)
+            ax.axhspan(low, high, color="grey", alpha=0.15)
+        if logx:
+            ax.set_xscale("log")
+        ax.set(xlabel=xlabel, title=name)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def exposure_plot(tables: dict[str, pd.DataFrame], *, title: str) -> plt.Figure:
+    """Exposure share of each item group under each recommender (bars; rec_utils.evaluation.fairness
+    .exposure_table frames) against the groups' share of merit (black ticks: exposure proportional to merit)."""
+    groups = list(next(iter(tables.values())).index)
+    width = 0.8 / len(tables)
+    fig, ax = plt.subplots(figsize=(1.6 * len(groups) * len(tables) ** 0.5 + 3, 3.8))
+    x = np.arange(len(groups))
+    for i, (name, table) in enumerate(tables.items()):
+        ax.bar(x + (i - (len(tables) - 1) / 2) * width, table["exposure_share"].reindex(groups).to_numpy(), width,
+               label=f"{name} (gap {table.attrs['gap']:.2f})")
+    merit = next(iter(tables.values()))["merit_share"].reindex(groups).to_numpy()
+    ax.scatter(x, merit, marker="_", s=2000, color="black", zorder=3, label="share of merit (purchases)")
+    ax.set_xticks(x, labels=groups)
+    ax.set(ylabel="share of exposure in the top 10", title=title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def learning_curves(history: dict[str, list[float]], *, title: str) -> plt.Figure:
     """Training and validation loss (and AUC when recorded) per epoch from a Keras History.history."""
     panels = [m for m in ("loss", "auc") if m in history]

@@ -1,18 +1,23 @@
 """Evaluation: measuring models and lists, with intervals. Imports every layer before it.
 
-ranking (precision/recall/NDCG/MAP/hit-rate@k per user, coverage, novelty, diversity, evaluate_ranking),
-protocol (the frozen evaluation protocol: one global time cut, validation and test windows, tasks new_items and
-next_basket, cold-start customers apart), comparison (compare_recommenders: per-customer metrics, customer-bootstrap
-intervals, paired differences from the strongest baseline), tuning (seeded search within a budget on validation
-only; the validation procedure that chooses a recommender), choice (notebook 07's saved choice, recomputed when
-missing), probability (ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds;
-calibration; rows or customers drawn by resampling), concentration (how concentrated purchases or exposure are),
-resampling (the one customer-bootstrap engine: resamples, intervals of means, pooled ratios and paired differences,
-tables of them), explain (logistic contributions, integrated gradients, permutation importance per input), fairness
-(exposure by item group vs merit, metrics by customer group, exposure-aware re-ranking), rules (association rules
-evaluated forward in time), profiles (precision of interest tags), launch (new-product targeting), markets
-(countries as markets: transfer vs local models), text_retrieval (search and new-product cold start under the
-protocol, per text representation), tag_stability (chance-corrected stability of interest tags across the
-protocol's cut), text_tower (learned vs frozen text embeddings in the click model), off_policy (IPS, SNIPS, direct
-method, doubly robust, replay), bandit_results (bandit runs over seeds: intervals, horizon tables, leaders).
+The protocol and its comparisons
+    protocol          the frozen evaluation protocol: one global time cut, validation and test windows,
+                      tasks new_items and next_basket, cold-start customers apart
+    comparison        compare_recommenders: per-customer metrics, intervals, paired differences from the
+                      strongest baseline
+    tuning            seeded search within a budget on validation only; the procedure that chooses a recommender
+    choice, recap     notebook 07's saved choice and headline, read or recomputed by the same procedure
+    resampling        the one customer-bootstrap engine: resamples, intervals of means, ratios, paired
+                      differences, exact fast customer-bootstrap ROC-AUC
+    claims            the wording a paired interval supports; the "what we measured" table
+Metrics
+    ranking           precision/recall/NDCG/MAP/hit-rate@k per user, coverage, novelty, diversity
+    probability       ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds;
+                      calibration
+    concentration     how concentrated purchases or exposure are (top shares, Gini)
+Studies
+    text_retrieval, tag_stability, text_tower    the pretrained text encoder against bag-of-words
+    rules, profiles, launch, markets, purchase_pairs    the application scenarios (notebook 10)
+    explain, fairness, privacy_utility           interpretability, exposure fairness, utility against ε (notebook 11)
+    off_policy, bandit_results                   off-policy estimators; bandit runs over seeds (notebook 09)
 """

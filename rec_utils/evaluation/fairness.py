@@ -11,17 +11,26 @@ users. For a group G of items (Singh & Joachims 2018, sec. 4):
 and exposure is proportional to merit ("disparate treatment" absent) when Exposure(G)/Merit(G) is equal for
 all groups; the disparate treatment ratio of G0 to G1 is [Exposure(G0)/Merit(G0)] / [Exposure(G1)/Merit(G1)]
 (1 = proportional, < 1 = G0 under-exposed for its merit).
+
+Mitigation: rerank_for_exposure moves items of groups below their target exposure share up each user's
+candidate list; the target (exposure_target) and the strength (tune_rerank_strength, on the validation
+window) are set before the test window is seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from fairlearn.metrics import MetricFrame
+from sklearn.metrics import roc_auc_score
 
 from rec_utils.evaluation.probability import bootstrap_values
+from rec_utils.evaluation.ranking import ndcg_at_k
+from rec_utils.evaluation.resampling import auc_draws
+from rec_utils.recommend.baselines import item_buyers
 
 
 def position_weights(k: int) -> np.ndarray:
@@ -77,6 +86,30 @@ def disparate_treatment_ratio(table: pd.DataFrame, group: str, reference: str) -
     return float(rate[group] / rate[reference])
 
 
+def _by_group(y_true: np.ndarray, y_score: np.ndarray, groups: np.ndarray, metric: Callable, draws: Callable,
+              level: float) -> pd.DataFrame:
+    """Rows overall and per group: fairlearn's MetricFrame values, intervals from draws(mask) -> (n_boot,)
+    resampled values of the rows in mask, and each group's difference from the rest of the rows with an
+    interval from independent resamples of the group and the rest (the groups share no customer)."""
+    frame = MetricFrame(metrics=metric, y_true=y_true, y_pred=y_score, sensitive_features=groups)
+    alpha = (1 - level) / 2
+    rows = {}
+    for name in ["overall", *frame.by_group.index]:
+        mask = np.ones(len(y_true), bool) if name == "overall" else groups == name
+        value = float(frame.overall if name == "overall" else frame.by_group[name])
+        inside = draws(mask, 0)
+        row = {"n_rows": int(mask.sum()), "value": value, "low": float(np.nanquantile(inside, alpha)),
+               "high": float(np.nanquantile(inside, 1 - alpha)), "difference": value - float(frame.overall),
+               "vs_rest": np.nan, "vs_rest_low": np.nan, "vs_rest_high": np.nan}
+        if name != "overall" and (~mask).any():
+            rest = float(metric(y_true[~mask], y_score[~mask]))
+            gap = inside - draws(~mask, 1)
+            row.update(vs_rest=value - rest, vs_rest_low=float(np.nanquantile(gap, alpha)),
+                       vs_rest_high=float(np.nanquantile(gap, 1 - alpha)))
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
 def metric_by_group(y_true: np.ndarray, y_score: np.ndarray, groups: np.ndarray,
                     metric: Callable[[np.ndarray, np.ndarray], float], *, customers: np.ndarray | None = None,
                     n_boot: int = 200, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
@@ -85,21 +118,30 @@ def metric_by_group(y_true: np.ndarray, y_score: np.ndarray, groups: np.ndarray,
     The point estimates are fairlearn's MetricFrame (overall and by_group); the intervals resample whole
     customers (`customers`: one id per row; default each row its own customer) within each group, with
     rec_utils.evaluation.probability.bootstrap_values. Columns: n_rows, value, low, high, difference
-    (value - overall). Rows: "overall" then the groups.
+    (value - overall), vs_rest (value - the metric on all other rows) with vs_rest_low, vs_rest_high (the
+    group and the rest resampled independently). Rows: "overall" then the groups.
     """
     y_true, y_score, groups = np.asarray(y_true), np.asarray(y_score), np.asarray(groups)
     customers = np.arange(len(y_true)) if customers is None else np.asarray(customers)
-    frame = MetricFrame(metrics=metric, y_true=y_true, y_pred=y_score, sensitive_features=groups)
-    alpha = (1 - level) / 2
-    rows = {}
-    for name in ["overall", *frame.by_group.index]:
-        mask = np.ones(len(y_true), bool) if name == "overall" else groups == name
-        value = float(frame.overall if name == "overall" else frame.by_group[name])
-        draws = bootstrap_values(y_true[mask], y_score[mask], metric, n_boot=n_boot, seed=seed,
-                                 groups=customers[mask])
-        rows[name] = {"n_rows": int(mask.sum()), "value": value, "low": float(np.nanquantile(draws, alpha)),
-                      "high": float(np.nanquantile(draws, 1 - alpha)), "difference": value - float(frame.overall)}
-    return pd.DataFrame.from_dict(rows, orient="index")
+
+    def draws(mask: np.ndarray, offset: int) -> np.ndarray:
+        return bootstrap_values(y_true[mask], y_score[mask], metric, n_boot=n_boot, seed=seed + offset,
+                                groups=customers[mask])
+
+    return _by_group(y_true, y_score, groups, metric, draws, level)
+
+
+def auc_by_group(y_true: np.ndarray, y_score: np.ndarray, groups: np.ndarray, customers: np.ndarray, *,
+                 n_boot: int = 200, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """metric_by_group for ROC-AUC of rows grouped by customer (e.g. customer-product pairs), with the fast
+    exact customer bootstrap of rec_utils.evaluation.resampling.auc_draws. Same columns and rows."""
+    y_true, y_score, groups = np.asarray(y_true), np.asarray(y_score, dtype=float), np.asarray(groups)
+    customers = np.asarray(customers)
+
+    def draws(mask: np.ndarray, offset: int) -> np.ndarray:
+        return auc_draws(y_true[mask], y_score[mask], customers[mask], n_boot=n_boot, seed=seed + offset)[1][:, 0]
+
+    return _by_group(y_true, y_score, groups, roc_auc_score, draws, level)
 
 
 def mean_by_group(values: np.ndarray, groups: np.ndarray, **options) -> pd.DataFrame:
@@ -136,3 +178,36 @@ def rerank_for_exposure(candidates: np.ndarray, item_groups: np.ndarray, k: int,
     score = 1.0 - np.arange(m) / m + strength * item_boost[candidates]
     order = np.argsort(-score, axis=1, kind="stable")[:, :k]
     return np.take_along_axis(candidates, order, axis=1)
+
+
+def exposure_target(history: pd.DataFrame, items: pd.Index, item_groups: np.ndarray, end: pd.Timestamp,
+                    days: int = 30) -> dict[str, float]:
+    """Target exposure shares for rerank_for_exposure known before `end`: each group's share of the distinct
+    buyers of its items over the `days` days before `end` (recent merit), from the history alone."""
+    recent = history[(history["InvoiceDate"] >= end - pd.Timedelta(days=days)) & (history["InvoiceDate"] < end)]
+    buyers = pd.Series(item_buyers(recent, items)).groupby(np.asarray(item_groups)).sum()
+    if buyers.sum() <= 0:
+        raise ValueError(f"no purchases in the {days} days before {end:%Y-%m-%d}")
+    return (buyers / buyers.sum()).to_dict()
+
+
+def tune_rerank_strength(candidates: np.ndarray, relevant: sp.spmatrix, item_groups: np.ndarray, k: int,
+                         strengths: Sequence[float], target_share: dict[str, float], *,
+                         gap_fraction: float = 0.5) -> tuple[float, pd.DataFrame]:
+    """Validation search of rerank_for_exposure's strength: for each strength, mean NDCG@k of the re-ranked
+    lists on `relevant` (users x items, the validation window) and the exposure gap to merit (exposure_table's
+    total variation distance; merit = the window's purchases per item). Chosen: the smallest strength whose
+    gap is at most `gap_fraction` x the gap without re-ranking (strength 0, always tried), else the one with
+    the smallest gap. Returns (strength, one row per strength: strength, ndcg, gap, chosen)."""
+    n_items = relevant.shape[1]
+    merit = np.asarray(relevant.sum(axis=0)).ravel()
+    rows = []
+    for strength in sorted({0.0, *map(float, strengths)}):
+        lists = rerank_for_exposure(candidates, item_groups, k, strength, target_share)
+        rows.append({"strength": strength, "ndcg": float(np.nanmean(ndcg_at_k(lists, relevant, k))),
+                     "gap": exposure_table(item_exposure(lists, n_items), merit, item_groups).attrs["gap"]})
+    table = pd.DataFrame(rows)
+    good = table[table["gap"] <= gap_fraction * table.loc[0, "gap"]]
+    chosen = good.index[0] if len(good) else table["gap"].idxmin()
+    table["chosen"] = table.index == chosen
+    return float(table.loc[chosen, "strength"]), table

@@ -9,6 +9,8 @@ every first purchase counts once. A random audience reaches N / n_customers in e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -45,27 +47,31 @@ def audience_hits(audiences: np.ndarray, buyer_rows: list[np.ndarray], n_custome
     return hits
 
 
-def launch_targeting(history: pd.DataFrame, launches: pd.DataFrame, embed: Embedder, *, top_n: int = 100,
-                     n_boot: int = 200, seed: int = 0) -> pd.DataFrame:
+def launch_targeting(history: pd.DataFrame, launches: pd.DataFrame, embed: Embedder | Mapping[str, Embedder], *,
+                     top_n: int = 100, n_boot: int = 200, seed: int = 0) -> pd.DataFrame:
     """Share of first buyers reached by content (embed), activity (most active customers) and random
     targeting of `top_n` existing customers, with customer-bootstrap intervals and paired differences.
 
     history: transactions before the cut (defines the existing customers and their profiles);
-    launches: new_products(...). Products whose first buyers include no existing customer are left out.
+    launches: new_products(...); embed: one Embedder (rows "content", "content - activity", "content - random")
+    or {name: Embedder} (rows "content (name)" and their differences). Products whose first buyers include no
+    existing customer are left out. attrs: n_products, n_first_purchases, n_customers, random_expected,
+    top_n and strongest_baseline (activity or random, whichever reaches more first buyers).
     """
+    embedders = {"content": embed} if callable(embed) else {f"content ({name})": e for name, e in embed.items()}
     customers = pd.Index(np.sort(history["CustomerID"].unique()))
     catalogue = history.groupby("StockCode", observed=True)["Description"].first()
-    profiles = customer_profiles(history, embed(catalogue.astype(str).tolist()), catalogue.index, customers)
     buyer_rows = [rows[rows >= 0] for rows in (customers.get_indexer(b) for b in launches["buyers"])]
     keep = np.array([len(rows) > 0 for rows in buyer_rows])
     launches, buyer_rows = launches[keep], [rows for rows, k in zip(buyer_rows, keep) if k]
     if not len(launches):
         raise ValueError("no new product has an existing customer among its first buyers")
-    audiences = {
-        "content": content_audiences(profiles, embed(launches["Description"].astype(str).tolist()), top_n),
-        "activity": activity_audiences(history, customers, len(launches), top_n),
-        "random": random_audiences(len(customers), len(launches), top_n, seed=seed),
-    }
+    audiences = {}
+    for name, vectors in embedders.items():
+        profiles = customer_profiles(history, vectors(catalogue.astype(str).tolist()), catalogue.index, customers)
+        audiences[name] = content_audiences(profiles, vectors(launches["Description"].astype(str).tolist()), top_n)
+    audiences["activity"] = activity_audiences(history, customers, len(launches), top_n)
+    audiences["random"] = random_audiences(len(customers), len(launches), top_n, seed=seed)
     trials = np.zeros(len(customers))
     for rows in buyer_rows:
         trials[rows] += 1
@@ -74,10 +80,12 @@ def launch_targeting(history: pd.DataFrame, launches: pd.DataFrame, embed: Embed
     options = {"n_boot": n_boot, "seed": seed}
     rows = {name: dict(zip(("value", "low", "high"), ratio_interval(h, trials[involved], **options)))
             for name, h in hits.items()}
-    for other in ("activity", "random"):
-        diff = paired_difference(hits["content"], hits[other], denominator=trials[involved], **options)
-        rows[f"content - {other}"] = {"value": diff["difference"], "low": diff["low"], "high": diff["high"]}
+    for name in embedders:
+        for other in ("activity", "random"):
+            diff = paired_difference(hits[name], hits[other], denominator=trials[involved], **options)
+            rows[f"{name} - {other}"] = {"value": diff["difference"], "low": diff["low"], "high": diff["high"]}
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.attrs.update(n_products=len(launches), n_first_purchases=int(trials.sum()), n_customers=len(customers),
-                       random_expected=min(top_n, len(customers)) / len(customers), top_n=top_n)
+                       random_expected=min(top_n, len(customers)) / len(customers), top_n=top_n,
+                       strongest_baseline=max(("activity", "random"), key=lambda b: rows[b]["value"]))
     return table

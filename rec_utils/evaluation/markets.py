@@ -15,6 +15,8 @@ Per-user NDCG@k with customer-bootstrap intervals, and the paired difference sou
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -61,10 +63,11 @@ def market_scorer(model: str, train: sp.csr_matrix, target_history: sp.csr_matri
 
 def cross_market_ndcg(before: pd.DataFrame, after: pd.DataFrame, target: str | tuple[str, ...], *,
                       source: str = "United Kingdom",
-                      models: tuple[str, ...] = MARKET_MODELS, k: int = 10, n_factors: int = 32, seed: int = 0
-                      ) -> pd.DataFrame:
+                      models: tuple[str, ...] = MARKET_MODELS, k: int = 10,
+                      n_factors: int | Mapping[str, int] = 32, seed: int = 0) -> pd.DataFrame:
     """Per-user NDCG@k on `target`'s customers for each model trained on `source`, on `target` itself
     ("local") and on every market ("all"). `target`: one country, or several pooled into one market.
+    n_factors: one value, or one per training market {"source": f, "local": f, "all": f} (tune_market_factors).
     Returns a frame (evaluated customers, one column "model|trained_on" per model and training market)
     indexed by CustomerID."""
     items = pd.Index(np.sort(before["StockCode"].unique()))
@@ -84,7 +87,8 @@ def cross_market_ndcg(before: pd.DataFrame, after: pd.DataFrame, target: str | t
         owners = market.index if countries is None else market.index[market.isin(countries)]
         train = purchase_matrix(before, pd.Index(np.sort(owners)), items)
         for model in models:
-            score = market_scorer(model, train, history, n_factors=n_factors, seed=seed)
+            factors = n_factors[name] if isinstance(n_factors, Mapping) else n_factors
+            score = market_scorer(model, train, history, n_factors=factors, seed=seed)
             recommended = top_k(score, len(customers), k, exclude=history, users=users)
             columns[f"{model}|{name}"] = ndcg_at_k(recommended, relevant[users], k)
     return pd.DataFrame(columns, index=customers[users])
@@ -108,3 +112,22 @@ def cross_market_table(per_user: pd.DataFrame, *, n_boot: int = 200, seed: int =
                                 f"minus_{other}_high": diff["high"]})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def tune_market_factors(before: pd.DataFrame, window: pd.DataFrame, target: str | tuple[str, ...], *,
+                        candidates: Sequence[int] = (8, 16, 32, 64), source: str = "United Kingdom", k: int = 10,
+                        seed: int = 0) -> tuple[dict[str, int], pd.DataFrame]:
+    """Validation search of truncated SVD's n_factors for each training market (source, local, all), scored
+    by mean NDCG@k on `target`'s customers in `window` (the validation window; `before` ends where it
+    starts). Returns ({trained_on: best n_factors}, one row per (trained_on, n_factors): ndcg, chosen)."""
+    rows = []
+    for factors in candidates:
+        per_user = cross_market_ndcg(before, window, target, source=source, models=("truncated_svd",), k=k,
+                                     n_factors=factors, seed=seed)
+        for column in per_user.columns:
+            rows.append({"trained_on": column.split("|")[1], "n_factors": factors,
+                         "ndcg": float(per_user[column].mean()), "n_users": len(per_user)})
+    table = pd.DataFrame(rows)
+    best = table.loc[table.groupby("trained_on", sort=False)["ndcg"].idxmax()]
+    table["chosen"] = table.index.isin(best.index)
+    return dict(zip(best["trained_on"], best["n_factors"].astype(int))), table

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 import keras
 import numpy as np
 from keras import layers, ops
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
 from rec_utils.runtime.progress import progress_bar
 
@@ -126,6 +128,20 @@ def set_weights(model: keras.Model, weights: np.ndarray) -> None:
     """Inverse of get_weights."""
     dense = model.get_layer("logit")
     dense.set_weights([np.asarray(weights[:-1]).reshape(dense.kernel.shape), np.asarray(weights[-1:])])
+
+
+def as_logistic_pipeline(preprocess, model: keras.Model) -> Pipeline:
+    """A fitted scikit-learn Pipeline(preprocess, LogisticRegression) that computes what the Keras logistic
+    model computes on preprocess's output, so scikit-learn-based tools (models.logistic.contributions,
+    recommend.scorers.propensity_ranker) read the Keras weights. preprocess: the fitted transformer whose
+    output the model was trained on (e.g. logistic_pipeline()[0], a ColumnTransformer)."""
+    weights = get_weights(model)
+    classifier = LogisticRegression()
+    classifier.classes_ = np.array([0, 1])
+    classifier.coef_ = weights[None, :-1].astype(float)
+    classifier.intercept_ = weights[-1:].astype(float)
+    classifier.n_features_in_ = len(weights) - 1
+    return Pipeline([("preprocess", preprocess), ("logistic", classifier)])
 
 
 def federated_averaging(clients: Mapping[str, tuple[np.ndarray, np.ndarray]], *, rounds: int = 5,

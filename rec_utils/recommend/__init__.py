@@ -6,5 +6,5 @@ buy-again), recommenders (RecommenderSpec: every recommender by name with its hy
 interest (interest tags and recommendation reasons), cold_start (new customers, new products, by TF-IDF or
 embeddings), search (free-text search, personalised with interest profiles), zero_shot_tags (readable interest
 labels assigned by sentence-embedding similarity), launch (audiences for a new product: content profiles,
-activity, random).
+activity, random), private (popularity and item-kNN from differentially private counts).
 """

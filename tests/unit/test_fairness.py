@@ -90,3 +90,46 @@ def test_exposure_table_groups_are_sorted_labels():
     table = exposure_table(np.array([1.0, 0.0]), np.array([1.0, 1.0]), np.array(["new", "established"]))
     assert list(table.index) == ["established", "new"]
     assert isinstance(table, pd.DataFrame)
+
+
+def test_group_metrics_compare_each_group_with_the_rest_and_auc_uses_the_fast_bootstrap():
+    from sklearn.metrics import roc_auc_score
+
+    from rec_utils.evaluation.fairness import auc_by_group
+
+    rng = np.random.default_rng(1)
+    customers = np.repeat(np.arange(200), 5)
+    groups = np.where(customers < 100, "a", "b")
+    y = (rng.random(1000) < 0.3).astype(int)
+    score = y * np.where(groups == "a", 2.0, 0.2) + rng.normal(0, 1, 1000)  # group a is far easier to rank
+    table = auc_by_group(y, score, groups, customers, n_boot=100)
+    assert table.loc["a", "value"] == pytest.approx(roc_auc_score(y[groups == "a"], score[groups == "a"]))
+    assert table.loc["a", "vs_rest"] == pytest.approx(table.loc["a", "value"] - table.loc["b", "value"])
+    assert table.loc["a", "vs_rest_low"] > 0 and table.loc["b", "vs_rest_high"] < 0
+    assert np.isnan(table.loc["overall", "vs_rest"])
+    means = mean_by_group(np.r_[np.zeros(50), np.ones(50)], np.repeat(["x", "y"], 50), n_boot=50)
+    assert means.loc["y", "vs_rest"] == 1.0 and means.loc["y", "vs_rest_low"] == 1.0
+
+
+def test_exposure_target_and_rerank_strength_are_set_before_the_window():
+    import scipy.sparse as sp
+
+    from rec_utils.evaluation.fairness import exposure_target, tune_rerank_strength
+
+    history = pd.DataFrame({"CustomerID": [1, 2, 3, 1], "StockCode": ["h", "h", "t", "t"],
+                            "InvoiceDate": pd.to_datetime(["2011-01-01", "2011-01-25", "2011-01-26", "2011-02-02"])})
+    items = pd.Index(["h", "t"])
+    target = exposure_target(history, items, np.array(["head", "tail"]), pd.Timestamp("2011-02-01"), days=10)
+    assert target == {"head": 0.5, "tail": 0.5}  # buyers in [Jan 22, Feb 1): h by 2, t by 3; Feb 2 is after
+    with pytest.raises(ValueError):
+        exposure_target(history, items, np.array(["head", "tail"]), pd.Timestamp("2010-01-01"))
+    # two users, candidates: two head items then two tail items; the tail holds all the merit
+    candidates = np.array([[0, 1, 2, 3], [0, 1, 2, 3]])
+    groups = np.array(["head", "head", "tail", "tail"])
+    relevant = sp.csr_matrix(np.array([[0, 0, 1, 0], [0, 0, 0, 1]]))
+    strength, table = tune_rerank_strength(candidates, relevant, groups, 2, [2.0, 0.3, 0.6], {"head": 0.5, "tail": 0.5})
+    assert list(table["strength"]) == [0.0, 0.3, 0.6, 2.0]
+    assert table.loc[0, "gap"] == 1.0 and table.loc[0, "ndcg"] == 0.0
+    # 0.3 moves one tail item to rank 2 (gap 1 - 1/(1 + 1/log2 3) > 0.5); 0.6 puts it first (gap < 0.5)
+    assert table.loc[1, "gap"] > 0.5 >= table.loc[2, "gap"]
+    assert strength == 0.6 and table["chosen"].sum() == 1  # the smallest strength that halves the gap

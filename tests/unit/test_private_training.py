@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 from keras import ops
 from sklearn.metrics import roc_auc_score
@@ -109,3 +110,40 @@ def test_customer_level_dp_sgd_sums_then_clips_each_customers_gradient():
     assert one_info["steps"] == 1 and one_info["sampling_probability"] == 1.0
     total = np.r_[(0.5 - y) @ X, (0.5 - y).sum()]  # gradients at zero weights: p = 0.5
     np.testing.assert_allclose(get_weights(one), -0.1 * total * min(1.0, 2.0 / np.linalg.norm(total)), rtol=1e-4)
+
+
+def test_keras_weights_in_a_scikit_learn_pipeline_score_the_same():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import StandardScaler
+
+    from rec_utils.models.logistic import contributions
+    from rec_utils.models.private_training import as_logistic_pipeline
+
+    X, y = _data(n=300, d=3)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    preprocess = ColumnTransformer([("num", StandardScaler(), ["a", "b", "c"])]).fit(frame)
+    model, _ = train_logistic_sgd(preprocess.transform(frame), y, epochs=2, batch_size=32, seed=0)
+    pipeline = as_logistic_pipeline(preprocess, model)
+    np.testing.assert_allclose(pipeline.predict_proba(frame)[:, 1],
+                               predict_logistic(model, preprocess.transform(frame)), atol=1e-5)
+    explained = contributions(pipeline, frame.iloc[:1])
+    assert explained["contribution"].sum() == pytest.approx(float(pipeline.decision_function(frame.iloc[:1])[0]))
+
+
+def test_dp_sgd_curve_tunes_on_validation_and_reports_epsilon():
+    from rec_utils.evaluation.privacy_utility import dp_sgd_curve
+
+    X, y = _data(n=1200, d=3, seed=1)
+    groups = np.repeat(np.arange(300), 4)
+    fit, valid, test = slice(0, 400), slice(400, 800), slice(800, 1200)
+    reference = X[test] @ np.arange(1, 4)  # the generating direction: a strong non-private reference
+    curve, tuning, models = dp_sgd_curve((X[fit], y[fit], groups[fit]), (X[valid], y[valid]),
+                                         (X[fit], y[fit], groups[fit]), (X[test], y[test], groups[test]), reference,
+                                         noise_multipliers=[0.0, 2.0], learning_rates=[0.1, 1.0], epochs=2,
+                                         batch_size=20, n_boot=50)
+    assert list(curve["noise_multiplier"]) == [0.0, 2.0] and set(models) == {0.0, 2.0}
+    assert curve.loc[0, "epsilon"] == np.inf and 0 < curve.loc[1, "epsilon"] < np.inf
+    assert tuning.groupby("noise_multiplier")["chosen"].sum().tolist() == [1, 1]
+    chosen = tuning[tuning["chosen"]].set_index("noise_multiplier")["learning_rate"]
+    assert (curve.set_index("noise_multiplier")["learning_rate"] == chosen).all()
+    assert ((curve["low"] <= curve["auc"]) & (curve["auc"] <= curve["high"])).all()

@@ -13,9 +13,10 @@ from rec_utils.evaluation.markets import (
     customer_markets,
     market_scorer,
     purchase_matrix,
+    tune_market_factors,
 )
 from rec_utils.evaluation.profiles import categories_bought, tag_precision, tag_precision_table
-from rec_utils.evaluation.rules import evaluate_rules, hit_rate_table, seed_baskets
+from rec_utils.evaluation.rules import evaluate_rules, hit_rate_table, seed_baskets, tune_rules
 from rec_utils.features.categories import (
     UNCATEGORISED,
     categorize,
@@ -107,7 +108,31 @@ def test_rules_forward_evaluation_by_hand(transactions_factory):
     assert table.loc["rules (+ popularity fill)", "value"] == pytest.approx(2 / 3)
     assert table.loc["popularity", "value"] == pytest.approx(1 / 3)
     assert table.loc["rules - popularity", "value"] == pytest.approx(1 / 3)
-    assert table.attrs == {"n_baskets": 3, "n_customers": 2}
+    assert table.attrs == {"n_baskets": 3, "n_customers": 2, "strongest_baseline": "popularity"}
+    # a second baseline that hits more is the one the rules are compared with
+    both = evaluate_rules(rules, cases, popularity, n=1, baselines={"recent": pd.Series({"x": 0.6, "y": 0.4})})
+    assert list(both["hit_recent"]) == [True, False, True]  # seed x -> y; seeds y and z -> x
+    table = hit_rate_table(both, n_boot=20)
+    assert table.attrs["strongest_baseline"] == "recent" and table.loc["recent", "value"] == pytest.approx(2 / 3)
+    assert table.loc["rules - recent", "value"] == pytest.approx(0.0)
+
+
+def test_rule_settings_are_tuned_on_the_validation_window(transactions_factory):
+    # history: a and b always together, c alone; validation baskets {a, b} twice: rules a -> b fire
+    history = transactions_factory([{"InvoiceNo": f"h{i}", "StockCode": code, "InvoiceDate": "2011-01-05 10:00"}
+                                    for i in range(4) for code in ("a", "b")]
+                                   + [{"InvoiceNo": f"c{i}", "StockCode": code, "InvoiceDate": "2011-01-06 10:00"}
+                                      for i in range(6) for code in ("c", "d")])
+    window = transactions_factory([{"InvoiceNo": f"v{i}", "StockCode": code, "InvoiceDate": "2011-02-01 10:00"}
+                                   for i in range(2) for code in ("a", "b")])
+    chosen, table = tune_rules(history, window, "StockCode", min_supports=[0.3, 0.9], min_confidences=[0.5],
+                               recent_days=[1, 30], n=1)
+    rules = table[table["method"] == "rules"].set_index("min_support")
+    assert rules.loc[0.3, "hit_rate"] == 1.0 and rules.loc[0.9, "rules"] == 0
+    assert chosen["min_support"] == 0.3 and chosen["min_confidence"] == 0.5
+    recent = table[table["method"] == "recent popularity"].set_index("recent_days")
+    assert recent.loc[1, "hit_rate"] == 0.0 and recent.loc[30, "hit_rate"] == 0.0  # nothing bought lately; c, d
+    assert chosen["recent_days"] in (1, 30) and table["chosen"].sum() == 2
 
 
 def test_tag_precision_by_hand(transactions_factory):
@@ -191,3 +216,40 @@ def test_markets_and_fold_in_scores(transactions_factory):
     with pytest.raises(ValueError):
         cross_market_ndcg(before, after, "Narnia")
     assert sp.issparse(train)
+
+
+def test_launch_targeting_with_several_encoders_names_each_and_the_strongest_baseline(transactions_factory):
+    lines = _launch_data(transactions_factory)
+    cut = pd.Timestamp("2011-07-01")
+    before, launches = lines[lines["InvoiceDate"] < cut], new_products(lines, cut)
+    tfidf = tfidf_embedder(lines["Description"].unique())
+
+    def colour_blind(texts):  # every description the same vector: content carries no signal
+        return np.ones((len(list(texts)), 2))
+
+    table = launch_targeting(before, launches, {"TF-IDF": tfidf, "constant": colour_blind}, top_n=2, n_boot=20)
+    assert table.loc["content (TF-IDF)", "value"] == 1.0
+    assert table.loc["content (constant)", "value"] == 0.0  # ties: the two lowest rows, customers 1 and 2
+    assert {"content (TF-IDF) - activity", "content (constant) - random"} <= set(table.index)
+    assert table.attrs["strongest_baseline"] in ("activity", "random")
+
+
+def test_svd_factors_are_tuned_per_training_market(transactions_factory):
+    rows = []
+    for customer, country, items in [(1, "United Kingdom", "ABC"), (2, "United Kingdom", "AB"),
+                                     (3, "United Kingdom", "BC"), (4, "France", "CD"), (5, "France", "DE")]:
+        for item in items:
+            rows.append({"CustomerID": customer, "Country": country, "StockCode": item, "InvoiceNo": f"{customer}"})
+    for customer, item in [(4, "E"), (5, "C")]:
+        rows.append({"CustomerID": customer, "Country": "France", "StockCode": item, "InvoiceNo": f"late{customer}",
+                     "InvoiceDate": "2011-03-01 10:00"})
+    lines = transactions_factory(rows)
+    cut = pd.Timestamp("2011-02-01")
+    before, window = lines[lines["InvoiceDate"] < cut], lines[lines["InvoiceDate"] >= cut]
+    chosen, table = tune_market_factors(before, window, "France", candidates=(1, 2), k=2)
+    assert set(chosen) == {"source", "local", "all"} and len(table) == 6 and table["chosen"].sum() == 3
+    for trained_on, factors in chosen.items():
+        rows = table[table["trained_on"] == trained_on]
+        assert rows.loc[rows["chosen"], "n_factors"].iloc[0] == factors == rows.loc[rows["ndcg"].idxmax(), "n_factors"]
+    per_user = cross_market_ndcg(before, window, "France", models=("truncated_svd",), k=2, n_factors=chosen)
+    assert list(per_user.columns) == ["truncated_svd|source", "truncated_svd|local", "truncated_svd|all"]
