@@ -164,7 +164,7 @@ def previous_clicks(impressions: pd.DataFrame, max_len: int) -> list[tuple[int, 
     sessions = impressions["session_id"].to_numpy()[order]
     for block in np.split(order, np.flatnonzero(np.diff(sessions)) + 1):
         past = history.setdefault(int(users[block[0]]), [])
-        shown = tuple(past[len(past) - max_len:]) if max_len else ()
+        shown = tuple(past[-max_len:]) if max_len else ()
         for row in block:
             result[row] = shown
         past.extend(int(i) for i in items[block][clicked[block] == 1])
@@ -236,6 +236,20 @@ def simulate_clicks(images: np.ndarray, labels: np.ndarray, config: SimulatorCon
     """
     simulation = simulate(images, labels, config)
     return simulation.impressions, simulation.catalog
+
+
+def title_class_word(catalog: pd.DataFrame) -> pd.Series:
+    """Per product: "own class word", "no class word" or "wrong class word" in its title (index item_id)."""
+    def status(title: str, category: int) -> str:
+        words = set(title.split())
+        if words & set(PRECISE_WORDS[category]):
+            return "own class word"
+        if any(words & set(ws) for c, ws in PRECISE_WORDS.items() if c != category):
+            return "wrong class word"
+        return "no class word"
+
+    return pd.Series([status(t, c) for t, c in zip(catalog["title"], catalog["category"])],
+                     index=catalog["item_id"], name="title")
 
 
 def describe_config(config: SimulatorConfig) -> pd.Series:
