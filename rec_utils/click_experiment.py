@@ -32,12 +32,17 @@ from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from threadpoolctl import threadpool_limits
 
 from rec_utils.data.fashion import CLASS_NAMES, load_fashion_mnist
 from rec_utils.data.split import split_by_customer, split_groups
 from rec_utils.evaluation.grouped_bootstrap import interval_table
-from rec_utils.features.attributes import ItemTables, encode_attributes, interest_model_inputs, item_tables
+from rec_utils.features.attributes import (
+    ItemTables,
+    click_model_inputs,
+    encode_attributes,
+    interest_model_inputs,
+    item_tables,
+)
 from rec_utils.features.click_features import ClickFeatures
 from rec_utils.features.image_encoder import EncodedImages, encode_images, parse_image_encoder
 from rec_utils.features.propensity import CATEGORICAL_FEATURES, NUMERIC_FEATURES, propensity_dataset
@@ -51,8 +56,9 @@ from rec_utils.runtime.device import keras_backend, seed_everything, visible_gpu
 from rec_utils.runtime.io import atomic_path, read_cache
 from rec_utils.runtime.paths import REPORTS_DIR, relative
 from rec_utils.runtime.progress import progress_bar
+from rec_utils.runtime.threads import single_threaded
 from rec_utils.simulation.ceilings import achievable_probability, history_probability, monte_carlo_achievable
-from rec_utils.simulation.clicks import Simulation, SimulatorConfig, simulate
+from rec_utils.simulation.clicks import Simulation, SimulatorConfig, simulate, title_class_word
 
 PREDICTIONS_PATH = REPORTS_DIR / "06_click_predictions.parquet"
 PRODUCER = "06_click_model"
@@ -61,6 +67,7 @@ ORACLE = "oracle: true p (knows the hidden taste)"
 ACHIEVABLE_HISTORY = "achievable with history: E[p | query, item, earlier sessions]"
 ACHIEVABLE = "achievable without history: E[p | query, item]"
 CEILINGS = (ORACLE, ACHIEVABLE_HISTORY, ACHIEVABLE)
+ARTICLE = "article's model, made runnable (text + image + attributes)"
 FUSED = "text + image + attributes"
 INTEREST = "text + image + attributes + history"
 MEAN_POOL = "text + image + attributes + history (mean pool)"
@@ -83,7 +90,7 @@ class ClickExperimentConfig:
     image_size: int = 32
     encoder_epochs: int = 2
     image_components: int = 16
-    epochs: int = 15
+    epochs: int = 20
     batch_size: int = 512
     patience: int = 3
     n_boot: int = 200
@@ -137,8 +144,9 @@ def prepare_click_data(config: ClickExperimentConfig = ClickExperimentConfig()) 
     train_items = np.unique(impressions.loc[masks["train"], "item_id"])
     standardised = (encoded.features - encoded.features[train_items].mean(axis=0)) / (
         encoded.features[train_items].std(axis=0) + 1e-6)
-    pca = PCA(n_components=config.image_components, random_state=config.seed).fit(standardised[train_items])
-    image = pca.transform(standardised)
+    with single_threaded():  # LAPACK's last digits must not depend on the machine's thread count
+        image = PCA(n_components=config.image_components, random_state=config.seed).fit(
+            standardised[train_items]).transform(standardised)
     image = (image / image[train_items].std(axis=0)).astype(np.float32)
     attributes, _ = encode_attributes(catalog["price"], catalog["category"], len(CLASS_NAMES))
     train_rows = impressions[masks["train"]]
@@ -163,6 +171,11 @@ def ceiling_predictions(data: ClickData) -> tuple[dict[str, dict[str, np.ndarray
     mean standard error), the importance sampling's mean standard error and median effective sample size, and
     the test AUC of the history ceiling recomputed with an independent seed.
     """
+    with single_threaded():  # repeatable last digits (BLAS in the Monte Carlo matrix products)
+        return _ceiling_predictions(data)
+
+
+def _ceiling_predictions(data: ClickData) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float]]:
     simulation, config = data.simulation, data.config
     achievable = achievable_probability(simulation)
     rows = np.flatnonzero(data.masks["test"])[::25]
@@ -201,6 +214,12 @@ def fit_baselines(data: ClickData, *, logistic_c: tuple[float, ...] = (0.1, 1.0)
     """Logistic regression (query one-hot, title words, query x class crosses, price, class, image components)
     and gradient-boosted trees on the same information, each without and with the history summary; each
     tuned on validation AUC (C; learning rate and iterations). Returns ({name: {split: p}}, tuning table)."""
+    with single_threaded():  # repeatable last digits, and no thread spinning on shared cores
+        return _fit_baselines(data, logistic_c, tree_settings)
+
+
+def _fit_baselines(data: ClickData, logistic_c: tuple[float, ...], tree_settings: tuple[tuple[float, int], ...]
+                   ) -> tuple[dict[str, dict[str, np.ndarray]], pd.DataFrame]:
     y, rows = data.y, data.impressions
     predictions, tuning = {}, []
     for history, (lr_name, tree_name) in ((False, (LOGISTIC, TREES)), (True, (LOGISTIC_HISTORY, TREES_HISTORY))):
@@ -212,13 +231,11 @@ def fit_baselines(data: ClickData, *, logistic_c: tuple[float, ...] = (0.1, 1.0)
             candidates[(lr_name, f"C={c:g}")] = {s: model.predict_proba(X[s])[:, 1] for s in ("validation", "test")}
         T = {split: features.tree_features(rows[mask]) for split, mask in data.masks.items()}
         for rate, iterations in tree_settings:
-            with threadpool_limits(limits=1, user_api="openmp"):  # deterministic, and no spinning on shared cores
-                model = HistGradientBoostingClassifier(learning_rate=rate, max_iter=iterations, early_stopping=False,
-                                                       categorical_features=T["train"][1],
-                                                       random_state=data.config.seed)
-                model.fit(T["train"][0], y[data.masks["train"]])
-                candidates[(tree_name, f"learning rate {rate:g}, {iterations} trees")] = {
-                    s: model.predict_proba(T[s][0])[:, 1] for s in ("validation", "test")}
+            model = HistGradientBoostingClassifier(learning_rate=rate, max_iter=iterations, early_stopping=False,
+                                                   categorical_features=T["train"][1], random_state=data.config.seed)
+            model.fit(T["train"][0], y[data.masks["train"]])
+            candidates[(tree_name, f"learning rate {rate:g}, {iterations} trees")] = {
+                s: model.predict_proba(T[s][0])[:, 1] for s in ("validation", "test")}
         for name in (lr_name, tree_name):
             scored = {setting: roc_auc_score(y[data.masks["validation"]], p["validation"])
                       for (model_name, setting), p in candidates.items() if model_name == name}
@@ -279,6 +296,24 @@ def train_cells(data: ClickData, chosen: dict[str, dict], *, show_progress: bool
     return predictions, models, epochs
 
 
+def train_article_model(data: ClickData, *, block4_table: np.ndarray | None = None, vgg: keras.Model | None = None,
+                        name: str = "article_model") -> tuple[keras.Model, keras.callbacks.History, dict]:
+    """The article's fused model made runnable (rec_utils.models.click_model.build_click_model: text, image and
+    attribute towers on per-impression inputs, concatenated, MLP, sigmoid), trained like the cells. With
+    `block4_table` and `vgg` its image tower fine-tunes VGG16's block 5 instead. Returns (model, history,
+    {split: p})."""
+    inputs = click_model_inputs(data.impressions, data.tokenizer, data.image, data.attributes)
+    part = {split: {k: v[mask] for k, v in inputs.items()} for split, mask in data.masks.items()}
+    seed_everything(data.config.seed)
+    model = build_click_model(vocab_size=data.tokenizer.size, max_len=data.tokenizer.max_len,
+                              image_dim=0 if block4_table is not None else data.image.shape[1],
+                              n_attributes=data.attributes.shape[1], block4_table=block4_table, vgg=vgg, name=name)
+    history = train_click_model(model, part["train"], data.y[data.masks["train"]], part["validation"],
+                                data.y[data.masks["validation"]], epochs=data.config.epochs,
+                                batch_size=data.config.batch_size, patience=data.config.patience)
+    return model, history, {s: predict(model, part[s]) for s in ("validation", "test")}
+
+
 def ablation_table(data: ClickData, predictions: dict[str, dict[str, np.ndarray]], reference: str) -> pd.DataFrame:
     """Test ROC-AUC and log-loss of every model and ceiling with customer-bootstrap 95% intervals, the paired
     AUC difference against `reference`, and the image features and device behind each row."""
@@ -294,6 +329,35 @@ def ablation_table(data: ClickData, predictions: dict[str, dict[str, np.ndarray]
     table["computed by"] = [computed.get(name, "CPU, scikit-learn" if name in BASELINES
                                          else f"{device}, Keras {keras_backend()}") for name in table.index]
     return table
+
+
+def compare(data: ClickData, predictions: dict[str, dict[str, np.ndarray]], a: str, b: str,
+            rows: np.ndarray | None = None) -> dict[str, float]:
+    """Paired test AUC difference a − b over customer resamples (restricted to test `rows`, a boolean mask over
+    the test impressions, when given): {"difference", "low", "high", "auc_a", "auc_b", "impressions"}."""
+    test = data.masks["test"]
+    rows = np.ones(test.sum(), dtype=bool) if rows is None else rows
+    table = interval_table(data.y[test][rows], {a: predictions[a]["test"][rows], b: predictions[b]["test"][rows]},
+                           groups=data.impressions.loc[test, "user_id"].to_numpy()[rows], reference=b,
+                           n_boot=data.config.n_boot, seed=data.config.seed)
+    return {"difference": float(table.loc[a, "Δ AUC vs reference"]), "low": float(table.loc[a, "Δ low"]),
+            "high": float(table.loc[a, "Δ high"]), "auc_a": float(table.loc[a, "ROC-AUC"]),
+            "auc_b": float(table.loc[b, "ROC-AUC"]), "impressions": int(rows.sum())}
+
+
+def image_gain_by_title(data: ClickData, predictions: dict[str, dict[str, np.ndarray]],
+                        pairs: tuple[tuple[str, str], ...] = (("text + image", "text"),
+                                                              (FUSED, "text + attributes"))) -> pd.DataFrame:
+    """Where do images add signal? For each (with image, without) pair, the paired test AUC difference on
+    impressions whose title has its own class word, none, or a wrong one."""
+    status = title_class_word(data.simulation.catalog).to_numpy()[data.impressions.loc[data.masks["test"],
+                                                                                       "item_id"].to_numpy()]
+    rows = []
+    for with_image, without in pairs:
+        for title in ("own class word", "no class word", "wrong class word"):
+            result = compare(data, predictions, with_image, without, rows=status == title)
+            rows.append({"comparison": f"{with_image} − {without}", "title": title, **result})
+    return pd.DataFrame(rows).set_index(["comparison", "title"])
 
 
 def history_length_table(data: ClickData, predictions: dict[str, dict[str, np.ndarray]], without: str, with_: str,
@@ -381,8 +445,9 @@ def run_click_experiment(config: ClickExperimentConfig = ClickExperimentConfig()
     data = prepare_click_data(config)
     ceilings, _ = ceiling_predictions(data)
     baselines, _ = fit_baselines(data)
+    _, _, article = train_article_model(data)
     trained, _, _ = train_cells(data, cells())
-    save_click_predictions(data, {**ceilings, **baselines, **trained}, path)
+    save_click_predictions(data, {**ceilings, **baselines, ARTICLE: article, **trained}, path)
     return _read_predictions(path)
 
 
@@ -420,12 +485,14 @@ def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, samp
     fit_part, test_part = split_by_customer(pairs, test_fraction=0.25, seed=seed)
     train_part, val_part = split_by_customer(fit_part, test_fraction=0.2, seed=seed)
     features = NUMERIC_FEATURES + CATEGORICAL_FEATURES
-    logistic = logistic_pipeline().fit(fit_part[features], fit_part["label"])
-    scored = {c: logistic_words_pipeline(C=c).fit(train_part[features + ["Description"]], train_part["label"])
-              for c in logistic_c}
-    best_c = max(scored, key=lambda c: roc_auc_score(val_part["label"], scored[c].predict_proba(
-        val_part[features + ["Description"]])[:, 1]))
-    words = logistic_words_pipeline(C=best_c).fit(fit_part[features + ["Description"]], fit_part["label"])
+    with single_threaded():
+        logistic = logistic_pipeline().fit(fit_part[features], fit_part["label"])
+        scored = {c: logistic_words_pipeline(C=c).fit(train_part[features + ["Description"]], train_part["label"])
+                  for c in logistic_c}
+        best_c = max(scored, key=lambda c: roc_auc_score(val_part["label"], scored[c].predict_proba(
+            val_part[features + ["Description"]])[:, 1]))
+        words = logistic_words_pipeline(C=best_c).fit(fit_part[features + ["Description"]], fit_part["label"])
+        popularity = LogisticRegression().fit(fit_part[["log_popularity"]], fit_part["label"])  # same order
     preprocess = logistic[:-1]
     tokenizer = Tokenizer.fit(train_part["Description"], max_len=8)
 
@@ -439,7 +506,6 @@ def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, samp
                               name=f"retail_{sampling}")
     train_click_model(model, inputs(train_part), train_part["label"].to_numpy(), inputs(val_part),
                       val_part["label"].to_numpy(), epochs=epochs, batch_size=batch_size, patience=patience)
-    popularity = LogisticRegression().fit(fit_part[["log_popularity"]], fit_part["label"])  # calibrated, same order
     scores = {
         "popularity only": popularity.predict_proba(test_part[["log_popularity"]])[:, 1],
         "logistic regression (notebook 04)": logistic.predict_proba(test_part[features])[:, 1],

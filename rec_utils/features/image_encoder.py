@@ -36,7 +36,9 @@ from sklearn.preprocessing import StandardScaler
 from rec_utils.features.images import grey_to_rgb_batch, load_vgg16, vgg16_features, weights_note
 from rec_utils.runtime.device import keras_backend
 from rec_utils.runtime.io import atomic_path, read_cache
+from rec_utils.runtime.parameters import Rule
 from rec_utils.runtime.paths import CACHE_DIR
+from rec_utils.runtime.threads import single_threaded
 
 ENCODER_KINDS = ("vgg16-random", "catalog-pretrained", "vgg16-imagenet", "vgg16-finetuned")
 CATALOG_CNN_VERSION = 1  # bump when build_catalog_cnn changes, so old cached networks are not reused
@@ -44,6 +46,21 @@ CATALOG_CNN_VERSION = 1  # bump when build_catalog_cnn changes, so old cached ne
 
 class ImageEncoderError(ValueError):
     """An image encoder name that is not one of ENCODER_KINDS (with ':<path>' where allowed)."""
+
+
+class EncoderName(Rule):
+    """A notebook parameter rule (rec_utils.runtime.parameters.check_parameters): a valid image encoder name."""
+
+    def describe(self) -> str:
+        return ("one of 'catalog-pretrained', 'vgg16-random', 'vgg16-imagenet', 'vgg16-imagenet:<path>', "
+                "'vgg16-finetuned' or 'vgg16-finetuned:<path>'")
+
+    def accepts(self, value: object) -> bool:
+        try:
+            parse_image_encoder(value)
+        except ImageEncoderError:
+            return False
+        return isinstance(value, str)
 
 
 @dataclass(frozen=True)
@@ -224,4 +241,5 @@ def linear_probe_accuracy(features: np.ndarray, labels: np.ndarray, *, folds: in
     """Mean `folds`-fold accuracy of a standardised logistic regression predicting `labels` from `features`:
     how much category information a representation carries in linearly readable form."""
     probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
-    return float(cross_val_score(probe, features, labels, cv=folds).mean())
+    with single_threaded():  # repeatable last digits, and no thread spinning on shared cores
+        return float(cross_val_score(probe, features, labels, cv=folds).mean())

@@ -14,7 +14,7 @@ N(0, |z_i|²/d) and s ~ Uniform(0, 1), so
 
     E[p | q, i] = Σ_c P(c | q) ∫∫ σ(bias + rel(c, i, q) + visual_weight·g − price_weight·s·price_z_i) dN(g) ds
 
-which `achievable_probability` integrates by Gauss-Hermite × Gauss-Legendre quadrature (error below 1e-8).
+which `achievable_probability` integrates by Gauss-Hermite × Gauss-Legendre quadrature (error about 1e-8).
 `monte_carlo_achievable` estimates the same by simulating the generative model forward, with its standard
 error, as an independent check. `history_probability` conditions on the earlier sessions by importance
 sampling (hidden variables drawn from their prior, weighted by the likelihood of the past) and
