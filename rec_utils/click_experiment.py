@@ -362,9 +362,10 @@ def image_gain_by_title(data: ClickData, predictions: dict[str, dict[str, np.nda
 
 def history_length_table(data: ClickData, predictions: dict[str, dict[str, np.ndarray]], without: str, with_: str,
                          bins: tuple[tuple[int, int], ...] = ((0, 0), (1, 2), (3, 5), (6, 10**6))) -> pd.DataFrame:
-    """Test AUC by the number of earlier clicks: the models `without` and `with_` history, the ceilings, and the
+    """Test AUC by the number of earlier clicks: the models `without` and `with_` history, the ceilings, the
     share of the gap between `without` and the oracle that `with_` closes, (AUC_with − AUC_without) /
-    (AUC_oracle − AUC_without), with the paired interval of AUC_with − AUC_without."""
+    (AUC_oracle − AUC_without), with the paired interval of AUC_with − AUC_without, and the share the history
+    ceiling closes between the two other ceilings (what history can give at most)."""
     test = data.masks["test"]
     length = data.impressions.loc[test, "previous_clicks"].map(len).to_numpy()
     users = data.impressions.loc[test, "user_id"].to_numpy()
@@ -381,7 +382,9 @@ def history_length_table(data: ClickData, predictions: dict[str, dict[str, np.nd
                      **{n: auc[n] for n in names},
                      "gain": table.loc[with_, "Δ AUC vs reference"], "gain low": table.loc[with_, "Δ low"],
                      "gain high": table.loc[with_, "Δ high"],
-                     "share of gap to oracle closed": (auc[with_] - auc[without]) / (auc[ORACLE] - auc[without])})
+                     "share of gap to oracle closed": (auc[with_] - auc[without]) / (auc[ORACLE] - auc[without]),
+                     "share the history ceiling closes": (auc[ACHIEVABLE_HISTORY] - auc[ACHIEVABLE])
+                     / (auc[ORACLE] - auc[ACHIEVABLE])})
     return pd.DataFrame(rows).set_index("earlier clicks")
 
 

@@ -40,12 +40,14 @@ def ablation_plot(table: pd.DataFrame, *, reference: str, title: str) -> plt.Fig
     lines and the strongest baseline `reference` as a dotted line. table: rows as from
     rec_utils.click_experiment.ablation_table."""
     models = table.drop(index=[c for c in CEILINGS if c in table.index]).sort_values("ROC-AUC", ascending=False)
-    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(models) + 1.8))
+    fig, ax = plt.subplots(figsize=(9, 0.3 * len(models) + 2.6))
     y = np.arange(len(models))
-    errors = [models["ROC-AUC"] - models["ROC-AUC low"], models["ROC-AUC high"] - models["ROC-AUC"]]
-    colours = ["tab:orange" if "history" in name else "tab:blue" for name in models.index]
-    ax.errorbar(models["ROC-AUC"], y, xerr=errors, fmt="none", ecolor=colours, capsize=2)
-    ax.scatter(models["ROC-AUC"], y, c=colours, s=14, zorder=3)
+    errors = [(models["ROC-AUC"] - models["ROC-AUC low"]).to_numpy(),
+              (models["ROC-AUC high"] - models["ROC-AUC"]).to_numpy()]
+    history = np.array(["history" in name for name in models.index])
+    for rows, colour, label in ((~history, "tab:blue", "no history"), (history, "tab:orange", "with history")):
+        ax.errorbar(models["ROC-AUC"][rows], y[rows], xerr=[e[rows] for e in errors], fmt="o", ms=4, color=colour,
+                    capsize=2, label=label)
     for ceiling, style in zip(CEILINGS, ["-", "--", ":"]):
         if ceiling in table.index:
             ax.axvline(table.loc[ceiling, "ROC-AUC"], color="black", ls=style, lw=1,
@@ -55,21 +57,21 @@ def ablation_plot(table: pd.DataFrame, *, reference: str, title: str) -> plt.Fig
     ax.set_yticks(y, labels=models.index, fontsize=8)
     ax.invert_yaxis()
     ax.set(xlabel="test ROC-AUC (95% customer-bootstrap interval)", title=title)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.tight_layout()
+    fig.legend(fontsize=8, loc="lower center", ncol=2, frameon=False)
+    fig.tight_layout(rect=(0, 0.75 / fig.get_figheight(), 1, 1))
     return fig
 
 
 def history_length_plot(table: pd.DataFrame, models: list[str], *, title: str) -> plt.Figure:
     """Test ROC-AUC by the number of earlier clicks: one line per model and per ceiling (dashed)."""
-    fig, ax = plt.subplots(figsize=(7.5, 4))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
     x = np.arange(len(table))
     for name in models:
         ax.plot(x, table[name], marker="o", label=name)
     for name, style in zip(CEILINGS, ["-", "--", ":"]):
         ax.plot(x, table[name], color="black", ls=style, lw=1, label=name)
-    ax.set_xticks(x, labels=[f"{i}\n({n:,} impressions)" for i, n in zip(table.index, table["impressions"])])
-    ax.set(xlabel="earlier clicks of the user", ylabel="test ROC-AUC", title=title)
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    fig.tight_layout()
+    ax.set_xticks(x, labels=[f"{i}\nn = {n:,}" for i, n in zip(table.index, table["impressions"])])
+    ax.set(xlabel="earlier clicks of the user (n: test impressions)", ylabel="test ROC-AUC", title=title)
+    fig.legend(fontsize=8, loc="lower center", ncol=2, frameon=False)
+    fig.tight_layout(rect=(0, 0.75 / fig.get_figheight(), 1, 1))
     return fig

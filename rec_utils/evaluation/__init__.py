@@ -2,5 +2,6 @@
 
 ranking (precision/recall/NDCG/MAP/hit-rate@k per user, coverage, novelty, diversity, evaluate_ranking),
 probability (ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds; calibration),
-concentration (how concentrated purchases or exposure are).
+grouped_bootstrap (the same customer-bootstrap intervals for many models at once, vectorised), concentration
+(how concentrated purchases or exposure are).
 """

@@ -137,17 +137,28 @@ def train_catalog_cnn(train_images: np.ndarray, train_labels: np.ndarray, *, epo
     """
     if epochs < 1:
         raise ValueError(f"epochs must be >= 1, got {epochs}")
-    key = _checksum(train_images, train_labels, {"version": CATALOG_CNN_VERSION, "epochs": epochs,
-                                                 "batch_size": batch_size, "seed": seed,
-                                                 "backend": keras_backend(), "keras": keras.__version__})
-    path = None if cache_dir is None else Path(cache_dir) / f"catalog_cnn_{keras_backend()}_{key}.keras"
+
+    def train() -> keras.Model:
+        model = build_catalog_cnn(seed=seed)
+        model.fit(train_images[..., None], np.asarray(train_labels), epochs=epochs, batch_size=batch_size,
+                  shuffle=True, verbose=0)
+        return model
+
+    settings = {"version": CATALOG_CNN_VERSION, "epochs": epochs, "batch_size": batch_size, "seed": seed}
+    return _cached_network("catalog_cnn", train_images, train_labels, settings, cache_dir, train)
+
+
+def _cached_network(name: str, train_images: np.ndarray, train_labels: np.ndarray, settings: dict,
+                    cache_dir: Path | None, train) -> tuple[keras.Model, bool]:
+    """`train()`'s network, cached as `<cache_dir>/<name>_<backend>_<checksum>.keras` (checksum of the training
+    photos, labels, `settings`, Keras backend and version). Returns (network, loaded_from_cache)."""
+    key = _checksum(train_images, train_labels, {**settings, "backend": keras_backend(), "keras": keras.__version__})
+    path = None if cache_dir is None else Path(cache_dir) / f"{name}_{keras_backend()}_{key}.keras"
     if path is not None:
-        cached = read_cache(path, keras.saving.load_model, what="image encoder cache")
+        cached = read_cache(path, keras.saving.load_model, what=f"{name} cache")
         if cached is not None:
             return cached, True
-    model = build_catalog_cnn(seed=seed)
-    model.fit(train_images[..., None], np.asarray(train_labels), epochs=epochs, batch_size=batch_size,
-              shuffle=True, verbose=0)
+    model = train()
     if path is not None:
         with atomic_path(path) as tmp:
             model.save(tmp)
@@ -163,27 +174,19 @@ def finetune_vgg16(train_images: np.ndarray, train_labels: np.ndarray, *, image_
     (photos resized to image_size, 3 channels, VGG16 preprocessing -> (n, 512)). Cached like
     `train_catalog_cnn`. Meant for a GPU: at 32 px a CPU trains some 100 photos/s.
     """
-    key = _checksum(train_images, train_labels, {"weights": weights, "image_size": image_size, "epochs": epochs,
-                                                 "batch_size": batch_size, "seed": seed,
-                                                 "backend": keras_backend(), "keras": keras.__version__})
-    path = None if cache_dir is None else Path(cache_dir) / f"vgg16_finetuned_{keras_backend()}_{key}.keras"
-    if path is not None:
-        cached = read_cache(path, keras.saving.load_model, what="fine-tuned VGG16 cache")
-        if cached is not None:
-            return cached
-    base, _ = load_vgg16(weights, image_size, seed)
-    head = layers.Dense(10, activation="softmax", name="category")(base.output)
-    classifier = keras.Model(base.input, head)
-    classifier.compile(optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy")
-    order = np.random.default_rng(seed).permutation(len(train_images))
-    for _ in range(epochs):
-        for chunk in np.array_split(order, max(1, len(order) // 4096)):  # 60,000 photos at 224 px do not fit at once
-            classifier.fit(_vgg_input(train_images[chunk], image_size), np.asarray(train_labels)[chunk],
-                           epochs=1, batch_size=batch_size, verbose=0)
-    if path is not None:
-        with atomic_path(path) as tmp:
-            base.save(tmp)
-    return base
+    def train() -> keras.Model:
+        base, _ = load_vgg16(weights, image_size, seed)
+        classifier = keras.Model(base.input, layers.Dense(10, activation="softmax", name="category")(base.output))
+        classifier.compile(optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy")
+        order = np.random.default_rng(seed).permutation(len(train_images))
+        for _ in range(epochs):
+            for chunk in np.array_split(order, max(1, len(order) // 4096)):  # 60,000 photos at 224 px: in chunks
+                classifier.fit(_vgg_input(train_images[chunk], image_size), np.asarray(train_labels)[chunk],
+                               epochs=1, batch_size=batch_size, verbose=0)
+        return base
+
+    settings = {"weights": weights, "image_size": image_size, "epochs": epochs, "batch_size": batch_size, "seed": seed}
+    return _cached_network("vgg16_finetuned", train_images, train_labels, settings, cache_dir, train)[0]
 
 
 def _vgg_input(images: np.ndarray, image_size: int) -> np.ndarray:

@@ -3,6 +3,7 @@
 
 import pytest
 
+from rec_utils.runtime.errata import load_errata
 from rec_utils.runtime.results import load_metrics
 
 
@@ -22,3 +23,12 @@ def test_05_feature_extraction():
     # over the same network with random weights (measured +0.17)
     assert m["probe_margin_pretrained_vs_random"] > 0.05
     assert {h["name"] for h in m["headline"]} and m["figure"] == "05_image_features_pca"
+
+
+def test_05_errata_rows():
+    errata = load_errata().set_index("claim_id")
+    for claim in ("5.2-countvectorizer-columns", "5.2-vgg16-dimension", "refs-neural-collaborative-filtering",
+                  "refs-recommender-systems-textbook", "refs-matrix-factorization-techniques",
+                  "refs-large-scale-online-learning"):
+        assert errata.loc[claim, "notebook"] == "05_feature_extraction"
+    assert "Aggarwal" in errata.loc["refs-recommender-systems-textbook", "we_compute"]

@@ -18,7 +18,7 @@ from rec_utils.data.split import split_groups
 from rec_utils.features.image_encoder import EncodedImages
 from rec_utils.simulation.clicks import simulate
 
-SMALL = ClickExperimentConfig(n_items=60, n_users=20, sessions_per_user=3, image_encoder="vgg16-random",
+SMALL = ClickExperimentConfig(n_items=150, n_users=20, sessions_per_user=3, image_encoder="vgg16-random",
                               epochs=1, n_boot=20, is_samples=50)
 
 
@@ -27,8 +27,8 @@ def data():
     images, labels, _ = load_fashion_mnist("test")
     sim = simulate(images[:500], labels[:500], SMALL.simulator())
     masks = dict(zip(("train", "validation", "test"), split_groups(sim.impressions["user_id"].to_numpy(), seed=0)))
-    return ClickData(config=SMALL, simulation=sim, masks=masks, encoded=EncodedImages(np.zeros((60, 2)), "x", "x"),
-                     image=np.zeros((60, 2)), attributes=np.zeros((60, 11)), tokenizer=None, tables=None, inputs={},
+    return ClickData(config=SMALL, simulation=sim, masks=masks, encoded=EncodedImages(np.zeros((150, 2)), "x", "x"),
+                     image=np.zeros((150, 2)), attributes=np.zeros((150, 11)), tokenizer=None, tables=None, inputs={},
                      y=sim.impressions["clicked"].to_numpy())
 
 
