@@ -74,13 +74,13 @@ def test_feature_cache_is_keyed_by_backend_and_rebuilt_when_damaged(tmp_path, ph
 
 
 def test_trained_encoder_is_cached_by_checksum(tmp_path, photos):
-    train = (photos[0][:512], photos[1][:512])
+    train = (photos[0][:256], photos[1][:256])
     model, cached = train_catalog_cnn(*train, epochs=1, batch_size=128, seed=0, cache_dir=tmp_path)
     again, cached_again = train_catalog_cnn(*train, epochs=1, batch_size=128, seed=0, cache_dir=tmp_path)
     assert (cached, cached_again) == (False, True)
     np.testing.assert_allclose(catalog_features(model, photos[2][:5])[0], catalog_features(again, photos[2][:5])[0],
                                rtol=1e-6)
-    _, other = train_catalog_cnn(photos[0][:256], photos[1][:256], epochs=1, batch_size=128, cache_dir=tmp_path)
+    _, other = train_catalog_cnn(photos[0][:128], photos[1][:128], epochs=1, batch_size=128, cache_dir=tmp_path)
     assert not other and len(list(tmp_path.glob("catalog_cnn_*.keras"))) == 2
 
 
