@@ -1,6 +1,8 @@
-"""Fashion-MNIST product photos: the shipped test split, Debian's copy, or a verified download.
+"""Fashion-MNIST product photos: the shipped test and train splits, Debian's copy, or a verified download.
 
-Whatever the source, the decoded images and labels are checked against SHA-256 hashes pinned here
+Shapes: images (n, 28, 28) uint8, labels (n,) uint8 (n = 10,000 test, 60,000 train). A file stored in
+byte-range parts (`<name>.part-00`, `.part-01`, ...; the repository keeps every file under 20 MiB) is
+joined in memory after each part's checksum is verified. Whatever the source, the decoded images and labels are checked against SHA-256 hashes pinned here
 (`FASHION_MNIST_SHA256`, hashes of the uint8 arrays, so they hold for any gzip compression of the same
 data): a damaged or substituted copy is an error, never a silently different catalogue.
 """
@@ -35,14 +37,31 @@ FASHION_MNIST_SHA256 = {
 
 def read_idx(path: Path) -> np.ndarray:
     """Read a gzip-compressed IDX file (uint8 images or labels) into a numpy array."""
-    with gzip.open(path, "rb") as fh:
-        raw = fh.read()
+    return _parse_idx(gzip.decompress(Path(path).read_bytes()), Path(path).name)
+
+
+def _parse_idx(raw: bytes, name: str) -> np.ndarray:
     magic = int.from_bytes(raw[:4], "big")
     n_dims = magic & 0xFF
     if magic >> 8 != 0x08:  # 0x08 = unsigned byte
-        raise ValueError(f"{Path(path).name} is not an unsigned-byte IDX file (magic {magic:#x})")
+        raise ValueError(f"{name} is not an unsigned-byte IDX file (magic {magic:#x})")
     shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(n_dims)]
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * n_dims).reshape(shape)
+
+
+def _file_parts(path: Path) -> list[Path]:
+    """[path] when the file exists, else its byte-range parts `<name>.part-NN` in order (empty: neither)."""
+    return [path] if path.exists() else sorted(path.parent.glob(f"{path.name}.part-*"))
+
+
+def _read_array(path: Path, checksums: dict[str, str] | None, hint: str) -> np.ndarray:
+    """The IDX array stored in `path` or in its parts, each file checked against `checksums` (name -> sha256)."""
+    blobs = []
+    for part in _file_parts(path):
+        if checksums and part.name in checksums:
+            verify_sha256(part, checksums[part.name], hint=hint)
+        blobs.append(part.read_bytes())
+    return _parse_idx(gzip.decompress(b"".join(blobs)), path.name)
 
 
 def _file_names(split: str) -> list[str]:
@@ -56,9 +75,7 @@ def _read_split(folder: Path, split: str, hint: str, checksums: dict[str, str] |
     arrays = []
     for name in _file_names(split):
         path = folder / name
-        if checksums and name in checksums:
-            verify_sha256(path, checksums[name], hint=hint)
-        array = read_idx(path)
+        array = _read_array(path, checksums, hint)
         key = name.split("-idx")[0]
         actual, expected = hashlib.sha256(array.tobytes()).hexdigest(), FASHION_MNIST_SHA256[key]
         if actual != expected:
@@ -78,7 +95,7 @@ def _shipped_checksums() -> dict[str, str]:
 def load_fashion_mnist(split: str = "test", source: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
     """Images (n, 28, 28) uint8, labels (n,) uint8 and the name of the source used.
 
-    source: "repo" (data/fashion_mnist/, test split only), "debian" (/usr/share/datasets/fashion-mnist/),
+    source: "repo" (data/fashion_mnist/, both splits), "debian" (/usr/share/datasets/fashion-mnist/),
     "keras" (downloaded from Keras' mirror into data/cache/fashion_mnist/, with the download's time limits),
     or "auto": the first of these that has the split. Every source is checked against FASHION_MNIST_SHA256.
     """
@@ -87,7 +104,7 @@ def load_fashion_mnist(split: str = "test", source: str = "auto") -> tuple[np.nd
     if source not in {"auto", "repo", "debian", "keras"}:
         raise ValueError(f"source must be 'auto', 'repo', 'debian' or 'keras', got {source!r}")
     images_name = _file_names(split)[0]
-    if source in {"auto", "repo"} and (FASHION_DIR / images_name).exists():
+    if source in {"auto", "repo"} and _file_parts(FASHION_DIR / images_name):
         return (*_read_split(FASHION_DIR, split, EMBEDDED_HINT, _shipped_checksums()), "repo")
     if source in {"auto", "debian"} and (DEBIAN_DIR / images_name).exists():
         return (*_read_split(DEBIAN_DIR, split, "reinstall Debian's dataset-fashion-mnist"), "debian")

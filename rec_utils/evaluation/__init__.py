@@ -9,6 +9,7 @@ The protocol and its comparisons
     choice, recap     notebook 07's saved choice and headline, read or recomputed by the same procedure
     resampling        the one customer-bootstrap engine: resamples, intervals of means, ratios, paired
                       differences, exact fast customer-bootstrap ROC-AUC
+    grouped_bootstrap customer-bootstrap intervals of a metric for many models at once, vectorised
     claims            the wording a paired interval supports; the "what we measured" table
 Metrics
     ranking           precision/recall/NDCG/MAP/hit-rate@k per user, coverage, novelty, diversity
