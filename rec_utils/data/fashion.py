@@ -2,9 +2,10 @@
 
 Shapes: images (n, 28, 28) uint8, labels (n,) uint8 (n = 10,000 test, 60,000 train). A file stored in
 byte-range parts (`<name>.part-00`, `.part-01`, ...; the repository keeps every file under 20 MiB) is
-joined in memory after each part's checksum is verified. Whatever the source, the decoded images and labels are checked against SHA-256 hashes pinned here
-(`FASHION_MNIST_SHA256`, hashes of the uint8 arrays, so they hold for any gzip compression of the same
-data): a damaged or substituted copy is an error, never a silently different catalogue.
+joined in memory after each part's checksum is verified. Whatever the source, the decoded images and
+labels are checked against SHA-256 hashes pinned here (`FASHION_MNIST_SHA256`, hashes of the uint8 arrays,
+so they hold for any gzip compression of the same data): a damaged or substituted copy is an error, never a
+silently different catalogue.
 """
 
 from __future__ import annotations
