@@ -1,4 +1,5 @@
-"""requirements.txt and environment.yml must pin the same packages at the same versions."""
+"""requirements.txt and environment.yml must pin the same packages at the same versions; so must each
+backend variant (requirements-<backend>.txt) and its comment line in environment.yml."""
 
 import re
 
@@ -31,3 +32,18 @@ def test_design_card_packages_are_pinned():
     for name in ["jupyterlab", "papermill", "nbval", "numpy", "pandas", "pyarrow", "scikit-learn",
                  "tensorflow-cpu", "keras", "matplotlib", "seaborn", "pytest"]:
         assert name in requirements, name
+
+
+BACKEND_VARIANTS = ["jax", "torch"]
+
+
+def test_every_backend_variant_is_pinned_and_mirrored_in_environment_yml():
+    comments = {}
+    for line in (REPO_ROOT / "environment.yml").read_text().splitlines():
+        match = re.fullmatch(r"#\s+(\w+):\s+(\S+==.*)", line)
+        if match:
+            comments[match[1]] = _pins(p.strip() for p in match[2].split(","))
+    for backend in BACKEND_VARIANTS:
+        pins = _pins((REPO_ROOT / f"requirements-{backend}.txt").read_text().splitlines())
+        assert pins and not any(name.startswith("tensorflow") for name in pins), backend
+        assert comments.get(backend) == pins, f"environment.yml's comment for {backend} differs from its requirements"
