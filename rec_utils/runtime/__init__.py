@@ -4,5 +4,6 @@ paths (repository locations), io (atomic artefact writes, file locks, damaged ca
 progress (progress bars that tests switch off), device (which device runs the Keras models, and making "cpu"
 true), backends (which Keras backends are installed, with their package versions), parameters (checking a
 notebook's parameters with one named ParameterError), results (reports/metrics/<notebook>.json), errata
-(reports/errata.csv), benchmark_log (reports/benchmarks.csv), runner and report (`python -m rec_utils.run`: papermill execution, run log, reports/index.html).
+(reports/errata.csv), benchmark_log (reports/benchmarks.csv), runner and report
+(`python -m rec_utils.run`: papermill execution, run log, reports/index.html).
 """
