@@ -72,8 +72,9 @@ $(KERNEL_STAMP): $(STAMP)
 	rm -f $(VENV)/.kernel-*
 	touch $@
 
+# Progress bars off: papermill shows none on the console, and in the stored outputs they are stderr residue.
 reproduce: $(KERNEL_STAMP)
-	$(PY) -m rec_utils.run
+	INTEREST_LAB_PROGRESS=0 $(PY) -m rec_utils.run
 
 # Lint, then unit tests, then every committed notebook re-executed and compared by nbval,
 # then the headline metrics that run saved, checked against tolerances derived from their intervals.
