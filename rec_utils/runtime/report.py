@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from rec_utils.runtime.errata import load_errata
 from rec_utils.runtime.io import write_text_atomic
@@ -125,7 +126,7 @@ def _figure_html(metrics: dict | None, reports_dir: Path) -> str:
     name = (metrics or {}).get("figure")
     if not isinstance(name, str) or not (reports_dir / "figures" / f"{name}.png").is_file():
         return ""
-    src = f"figures/{html.escape(name, quote=True)}.png"
+    src = html.escape(f"figures/{quote(name)}.png", quote=True)
     return f"<a href='{src}'><img class='thumb' src='{src}' alt='{_escape(name)}' loading='lazy'></a>"
 
 
