@@ -8,8 +8,8 @@
 # Switching an existing .venv (make install BACKEND=jax) adds the backend and leaves the old one installed;
 # `rm -rf .venv` first for an environment without it.
 # EXTRA_BACKENDS="jax torch" installs more backends beside the chosen one, for tests/unit/test_backends.py (CI
-# installs jax); PIP_OPTIONS passes options to pip, e.g. PIP_OPTIONS="--extra-index-url https://download.pytorch.org/whl/cpu"
-# for PyTorch's CPU wheel where PyPI's torch is the CUDA build (Linux x86_64).
+# installs jax). PIP_OPTIONS passes options to pip, e.g. for PyTorch's CPU wheel where PyPI's torch is the CUDA
+# build (Linux x86_64): PIP_OPTIONS="--extra-index-url https://download.pytorch.org/whl/cpu".
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -39,7 +39,13 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export JUPYTER_PREFER_ENV_PATH := 1
-QUIET_ENV := TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0
+# NAME=VALUE pairs: the kernel's environment, and the defaults .venv/bin/python starts with (PYTHONHASHSEED
+# cannot be set once Python runs, so only the kernel and make carry it).
+STARTUP_ENV := KERAS_BACKEND=$(BACKEND) TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0
+KERNEL_ENV := $(STARTUP_ENV) PYTHONHASHSEED=0
+pair = $(subst =, ,$(1))
+setdefault = os.environ.setdefault("$(word 1,$(call pair,$(1)))", "$(word 2,$(call pair,$(1)))");
+PTH_LINE := import os; $(foreach v,$(STARTUP_ENV),$(call setdefault,$(v)))
 
 .PHONY: install reproduce test unit lint notebooks lab clean
 
@@ -65,9 +71,8 @@ $(VENV)/.installed-extra-%: requirements-%.txt | $(STAMP)
 # .venv/bin/python run directly (a .pth file executes its import line at start; variables already set win).
 $(KERNEL_STAMP): $(STAMP)
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (interest-lab)" \
-		--env KERAS_BACKEND $(BACKEND) $(foreach v,$(QUIET_ENV) PYTHONHASHSEED=0,--env $(subst =, ,$(v))) >/dev/null
-	printf 'import os; %s\n' '$(foreach v,KERAS_BACKEND=$(BACKEND) $(QUIET_ENV),os.environ.setdefault("$(word 1,$(subst =, ,$(v)))", "$(word 2,$(subst =, ,$(v)))");)' \
-		> "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/interest_lab_env.pth"
+		$(foreach v,$(KERNEL_ENV),--env $(call pair,$(v))) >/dev/null
+	echo '$(PTH_LINE)' > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/interest_lab_env.pth"
 	echo $(BACKEND) > $(BACKEND_FILE)
 	rm -f $(VENV)/.kernel-*
 	touch $@
