@@ -39,10 +39,11 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export JUPYTER_PREFER_ENV_PATH := 1
-# NAME=VALUE pairs: the kernel's environment, and the defaults .venv/bin/python starts with (PYTHONHASHSEED
-# cannot be set once Python runs, so only the kernel and make carry it).
-STARTUP_ENV := KERAS_BACKEND=$(BACKEND) TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0
-KERNEL_ENV := $(STARTUP_ENV) PYTHONHASHSEED=0
+# NAME=VALUE pairs: the defaults .venv/bin/python starts with, and the kernel's environment. Only the kernel and
+# make turn TensorFlow's oneDNN kernels off (reproducible notebook outputs; it costs TensorFlow's CPU
+# fine-tuning about 7x, so benchmarks run directly keep them) and set PYTHONHASHSEED (too late once Python runs).
+STARTUP_ENV := KERAS_BACKEND=$(BACKEND) TF_CPP_MIN_LOG_LEVEL=3
+KERNEL_ENV := $(STARTUP_ENV) TF_ENABLE_ONEDNN_OPTS=0 PYTHONHASHSEED=0
 pair = $(subst =, ,$(1))
 setdefault = os.environ.setdefault("$(word 1,$(call pair,$(1)))", "$(word 2,$(call pair,$(1)))");
 PTH_LINE := import os; $(foreach v,$(STARTUP_ENV),$(call setdefault,$(v)))
