@@ -70,7 +70,7 @@ $(VENV)/.installed-extra-%: requirements-%.txt | $(STAMP)
 
 # The interest-lab kernel of this .venv, with the chosen backend and the quiet variables; the same defaults for
 # .venv/bin/python run directly (a .pth file executes its import line at start; variables already set win).
-$(KERNEL_STAMP): $(STAMP)
+$(KERNEL_STAMP): $(STAMP) Makefile
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (interest-lab)" \
 		$(foreach v,$(KERNEL_ENV),--env $(call pair,$(v))) >/dev/null
 	echo '$(PTH_LINE)' > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/interest_lab_env.pth"
