@@ -45,8 +45,9 @@ print(json.dumps({"backend": keras_backend(), "device": device, "loss": history.
 
 def _skip_unless_installed(backend: str) -> None:
     if backend not in installed_backends():
-        pytest.skip(f"Keras backend {backend} is not installed here "
-                    f"(make install BACKEND={backend}, or EXTRA_BACKENDS={backend} beside the default)")
+        how = ("a .venv made by plain `make install`" if backend == "tensorflow"
+               else f"make install BACKEND={backend}, or EXTRA_BACKENDS={backend} beside the default")
+        pytest.skip(f"Keras backend {backend} is not installed here ({how})")
 
 
 @pytest.mark.slow
