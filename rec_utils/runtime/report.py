@@ -48,11 +48,12 @@ code {{ font-size: .85em; }}
 .nowrap {{ white-space: nowrap; }}
 .error pre {{ max-height: 20em; overflow: auto; background: #fff; padding: .5em; border: 1px solid #eee; }}
 .headline {{ margin: 0; padding-left: 1.1em; min-width: 12em; }}
-.stem {{ overflow-wrap: anywhere; }}
+.stem, td.claim {{ overflow-wrap: anywhere; }}
 .interval, .note, .when {{ color: #555; font-size: .9em; }}
 .earlier {{ color: #8a6d00; font-size: .85em; }}
 img.thumb {{ width: 220px; height: auto; border: 1px solid #ddd; }}
 td.figure {{ min-width: 220px; }}
+td.verdict {{ white-space: nowrap; }}
 tr.wrong td.verdict {{ color: #b71c1c; font-weight: 600; }}
 """
 
@@ -186,7 +187,7 @@ def _errata_html(reports_dir: Path) -> str:
         return "<p class='note'>No notebook has recorded an erratum yet.</p>"
     rows = "".join(
         f"<tr class='{_escape(r.status).replace(' ', '-')}'><td>{_escape(r.section)}</td>"
-        f"<td>{_escape(r.article_says)}</td><td>{_escape(r.we_compute)}</td>"
+        f"<td class='claim'>{_escape(r.article_says)}</td><td class='claim'>{_escape(r.we_compute)}</td>"
         f"<td class='verdict'>{_escape(r.status)}</td><td>{_escape(r.notebook)}</td></tr>"
         for r in errata.fillna("").itertuples()
     )

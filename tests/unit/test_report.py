@@ -69,6 +69,13 @@ def reports(tmp_path):
     (tmp_path / "metrics" / "08_personalized_recommendation.json").write_text("{ truncated")
     record_erratum("4.2-cosine-example", "4.2", "cos ≈ 0.732", "0.9746", "wrong", "03_cosine_similarity",
                    path=tmp_path / "errata.csv")
+    record_erratum("4.1-svd-example", "4.1", "X=[[1,2,3],[0,1,0],[2,0,1]] factorises as U Σ V^T; U, V can be learned "
+                   "by random init + GD", "singular values [4.0551 1.7491 0.7049]; max |UΣV^T - X| = 1.4e-15; GD "
+                   "rank-2 error 0.7049 = optimum 0.7049", "confirmed", "02_matrix_factorization_with_a_long_name",
+                   path=tmp_path / "errata.csv")
+    record_erratum("5.2-countvectorizer-columns", "5.2", "CountVectorizer().fit_transform(data[['search_keywords',"
+                   "'product_descriptions']]) gives text features", "it learns from the 2 column names",
+                   "wrong", "05_feature_extraction", path=tmp_path / "errata.csv")
     log = {
         "06_click_model": {"title": "06 点击模型 (Click model)", "status": "ok", "error": None, "seconds": 311.04,
                            "started": "2026-11-28 10:00:00", "finished": "2026-11-28 10:05:11",
@@ -112,7 +119,7 @@ def test_front_page_structure(reports):
     assert "from an earlier run" in failed["text"] and failed["img"] == []  # its figure file is missing
     assert "metrics file unreadable" in runs["nb-08_personalized_recommendation"]["text"]
     assert "defaults" in failed["text"] and "defaults" not in runs["nb-05_feature_extraction"]["text"]
-    assert len(errata) == 1 and "0.9746" in errata[0]["text"]
+    assert [r["attrs"]["class"] for r in errata] == ["confirmed", "wrong", "wrong"] and "0.9746" in errata[1]["text"]
     assert FONT_STACK in style and "Noto Sans CJK SC" in FONT_STACK and "overflow-wrap: anywhere" in style
 
 
@@ -154,7 +161,7 @@ def test_front_page_renders_in_headless_chromium(reports, tmp_path_factory):
     found = dom.stdout.split("<pre id=\"probe\">", 1)
     assert len(found) == 2, dom.stderr[-2000:]
     result = json.loads(html.unescape(found[1].split("</pre>", 1)[0]))
-    assert result["scrollWidth"] <= result["innerWidth"], "the long error widens the page beyond the window"
+    assert result["scrollWidth"] <= result["innerWidth"], "a long error or erratum widens the page beyond the window"
     assert result["rows"] == 4 and result["images"] == [True] and result["thumbWidths"][0] >= 200
     assert result["failedBackground"] == "rgb(253, 232, 232)" and "Noto Sans CJK SC" in result["font"]
     shot = folder / "index.png"
