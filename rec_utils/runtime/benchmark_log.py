@@ -39,6 +39,12 @@ def append_rows(benchmark: str, device: str, backend: str, parameters: dict, mea
     params = json.dumps(parameters, sort_keys=True)
     rows = pd.DataFrame([[stamp, benchmark, device, backend, params, metric, value, unit]
                          for metric, (value, unit) in measurements.items()], columns=COLUMNS)
+    return append_frame(rows, path)
+
+
+def append_frame(rows: pd.DataFrame, path: Path = BENCHMARKS_PATH) -> pd.DataFrame:
+    """Append rows already in the log's columns (e.g. read back from another run's CSV); return them."""
+    rows = rows[COLUMNS]
     path = Path(path)
     with file_lock(path):
         old = path.read_text(encoding="utf-8") if path.exists() else ""

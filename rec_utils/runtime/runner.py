@@ -286,8 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     if parameters:
         print(f"overrides {', '.join(f'{k}={v!r}' for k, v in parameters.items())}: this run writes to "
               f"{relative(run_dir)}/, the full run's reports/ stay as they are", flush=True)
-    if args.inplace:
-        kernel_env["INTEREST_LAB_PROGRESS"] = "0"  # committed outputs hold no timing text
+    kernel_env["INTEREST_LAB_PROGRESS"] = "0"  # stored outputs hold no progress bars (stderr residue, timings)
     run_dir.mkdir(parents=True, exist_ok=True)
     results: list[RunResult] = []
     with environment(kernel_env), sigterm_as_interrupt():
@@ -313,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                                       overrides[rest], skipped=True) for rest in notebooks[i + 1:]]
             if not args.inplace:
                 entries = record_runs(results[-1:] if not interrupted else results[i:], run_dir, kernel)
-                write_index(entries, reports_dir=run_dir)
+                write_index(entries, reports_dir=run_dir, notebooks=[n.stem for n in find_notebooks([])])
             if interrupted:
                 break
     if not args.inplace:

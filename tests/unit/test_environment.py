@@ -1,4 +1,5 @@
-"""requirements.txt and environment.yml must pin the same packages at the same versions."""
+"""requirements.txt and environment.yml must pin the same packages at the same versions; so must each
+backend variant (requirements-<backend>.txt) and its comment line in environment.yml."""
 
 import re
 
@@ -43,3 +44,18 @@ def test_no_deps_requirements_are_pinned_installed_without_dependencies_and_mirr
     commented = [line.lstrip("# -") for line in (REPO_ROOT / "environment.yml").read_text().splitlines()
                  if line.startswith("#") and "==" in line]
     assert _pins(commented) == nodeps
+
+
+BACKEND_VARIANTS = ["jax", "torch"]
+
+
+def test_every_backend_variant_is_pinned_and_mirrored_in_environment_yml():
+    comments = {}
+    for line in (REPO_ROOT / "environment.yml").read_text().splitlines():
+        match = re.fullmatch(r"#\s+(\w+):\s+(\S+==.*)", line)
+        if match:
+            comments[match[1]] = _pins(p.strip() for p in match[2].split(","))
+    for backend in BACKEND_VARIANTS:
+        pins = _pins((REPO_ROOT / f"requirements-{backend}.txt").read_text().splitlines())
+        assert pins and not any(name.startswith("tensorflow") for name in pins), backend
+        assert comments.get(backend) == pins, f"environment.yml's comment for {backend} differs from its requirements"
