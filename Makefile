@@ -48,7 +48,7 @@ pair = $(subst =, ,$(1))
 setdefault = os.environ.setdefault("$(word 1,$(call pair,$(1)))", "$(word 2,$(call pair,$(1)))");
 PTH_LINE := import os; $(foreach v,$(STARTUP_ENV),$(call setdefault,$(v)))
 
-.PHONY: install reproduce test unit lint notebooks lab clean
+.PHONY: install reproduce test unit lint notebooks readme lab clean
 
 install: $(STAMP) $(EXTRA_STAMPS) $(KERNEL_STAMP)
 
@@ -97,9 +97,14 @@ unit: $(KERNEL_STAMP)
 lint: $(KERNEL_STAMP)
 	$(VENV)/bin/ruff check .
 
-# Maintainers: re-execute notebooks in place so their committed outputs match the code.
+# Maintainers: re-execute notebooks in place so their committed outputs match the code, then write README's
+# results section from the metrics that run saved.
 notebooks: $(KERNEL_STAMP)
 	$(PY) -m rec_utils.run --inplace
+	$(PY) -m rec_utils.runtime.readme
+
+readme: $(KERNEL_STAMP)
+	$(PY) -m rec_utils.runtime.readme
 
 # JupyterLab on notebooks/, new notebooks on the interest-lab kernel; root (the default user in many containers)
 # needs --allow-root. More options: make lab LAB_OPTIONS="--no-browser --ip 0.0.0.0".

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -54,13 +55,14 @@ from rec_utils.models.logistic import logistic_pipeline
 from rec_utils.models.propensity_words import logistic_words_pipeline
 from rec_utils.runtime.device import keras_backend, seed_everything, visible_gpus
 from rec_utils.runtime.io import atomic_path, read_cache
-from rec_utils.runtime.paths import REPORTS_DIR, relative
+from rec_utils.runtime.paths import relative
 from rec_utils.runtime.progress import progress_bar
+from rec_utils.runtime.runs import artefact_dir, find_artefact
 from rec_utils.runtime.threads import single_threaded
 from rec_utils.simulation.ceilings import achievable_probability, history_probability, monte_carlo_achievable
 from rec_utils.simulation.clicks import Simulation, SimulatorConfig, simulate, title_class_word
 
-PREDICTIONS_PATH = REPORTS_DIR / "06_click_predictions.parquet"
+PREDICTIONS_NAME = "06_click_predictions.parquet"  # under reports/ (or a non-default run's own folder)
 PRODUCER = "06_click_model"
 ID_COLUMNS = ["user_id", "session_id", "search_keywords", "item_id", "clicked", "history_length", "split"]
 ORACLE = "oracle: true p (knows the hidden taste)"
@@ -407,8 +409,10 @@ def _metadata(data: ClickData) -> dict:
 
 
 def save_click_predictions(data: ClickData, predictions: dict[str, dict[str, np.ndarray]],
-                           path=PREDICTIONS_PATH) -> pd.DataFrame:
-    """Write `predictions_frame` atomically to `path` with the experiment's metadata; return the frame."""
+                           path: Path | None = None) -> pd.DataFrame:
+    """Write `predictions_frame` atomically to `path` (default: PREDICTIONS_NAME in notebook 06's results folder,
+    rec_utils.runtime.runs.artefact_dir) with the experiment's metadata; return the frame."""
+    path = artefact_dir(PRODUCER) / PREDICTIONS_NAME if path is None else path
     frame = predictions_frame(data, predictions)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
@@ -441,7 +445,7 @@ def _read_predictions(path) -> ClickPredictions:
     return ClickPredictions(frame, models, list(CEILINGS), list(metadata["baselines"]), metadata)
 
 
-def run_click_experiment(config: ClickExperimentConfig = ClickExperimentConfig(), path=PREDICTIONS_PATH
+def run_click_experiment(config: ClickExperimentConfig = ClickExperimentConfig(), path: Path | None = None
                          ) -> ClickPredictions:
     """Everything notebook 06 computes for its predictions file (ceilings, baselines, the Keras cells), saved to
     `path`; the notebook itself also shows the tables, plots and the real-data comparison."""
@@ -450,17 +454,19 @@ def run_click_experiment(config: ClickExperimentConfig = ClickExperimentConfig()
     baselines, _ = fit_baselines(data)
     _, _, article = train_article_model(data)
     trained, _, _ = train_cells(data, cells())
+    path = artefact_dir(PRODUCER) / PREDICTIONS_NAME if path is None else path
     save_click_predictions(data, {**ceilings, **baselines, ARTICLE: article, **trained}, path)
     return _read_predictions(path)
 
 
-def load_click_predictions(config: ClickExperimentConfig | None = None, *, path=PREDICTIONS_PATH,
+def load_click_predictions(config: ClickExperimentConfig | None = None, *, path: Path | None = None,
                            rebuild: bool = True) -> ClickPredictions:
     """Notebook 06's predictions from `path` when the file is readable and was made with `config` (default: the
     notebook's defaults); otherwise, with `rebuild`, run notebook 06's experiment (`run_click_experiment`, minutes
     on a CPU) and save it. Without `rebuild`, a missing or stale file raises FileNotFoundError naming notebook 06.
     """
     config = config or ClickExperimentConfig()
+    path = find_artefact(PREDICTIONS_NAME) if path is None else path
     found = read_cache(path, _read_predictions, what="notebook 06's predictions")
     if found is not None and found.metadata.get("config") == asdict(config):
         return found

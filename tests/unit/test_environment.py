@@ -42,7 +42,7 @@ def test_no_deps_requirements_are_pinned_installed_without_dependencies_and_mirr
     assert "pip install --quiet --no-deps -r requirements-nodeps.txt" in makefile
     assert re.search(r"^\$\(STAMP\):.*requirements-nodeps\.txt", makefile, flags=re.M)
     commented = [line.lstrip("# -") for line in (REPO_ROOT / "environment.yml").read_text().splitlines()
-                 if line.startswith("#") and "==" in line]
+                 if line.startswith("#   - ") and "==" in line]  # the no-deps section's list items
     assert _pins(commented) == nodeps
 
 

@@ -116,7 +116,7 @@ def test_interrupted_run_records_what_finished_and_skips_the_rest(project, monke
     assert [log[k]["status"] for k in sorted(log)] == ["ok", "failed", "skipped"]
     assert "interrupted" in log["98_t"]["error"]
     page = (project / "reports" / "index.html").read_text()
-    assert all(f"{n} T" in page for n in ("97", "98", "99")) and "SKIPPED" in page
+    assert all(f"{n} T" in page for n in ("97", "98", "99")) and "<span class='status'>skipped</span>" in page
 
 
 def test_unreadable_run_log_is_started_afresh_with_a_warning(tmp_path, capsys):
