@@ -1,31 +1,87 @@
 # interest-lab: `make reproduce` runs every notebook; `make test` runs the test suite.
-# Both create .venv from requirements.txt on first use (Python 3.11).
+# Both create .venv on first use (Python 3.11). The Keras backend is chosen when .venv is made:
+#   make install                  TensorFlow (requirements.txt)
+#   make install BACKEND=jax      JAX instead: requirements.txt without its TensorFlow line + requirements-jax.txt
+#   make install BACKEND=torch    PyTorch (CPU wheel): requirements.txt without TensorFlow + requirements-torch.txt
+# The choice is remembered in .venv/keras-backend, so a later `make test` or `make reproduce` uses it; it is the
+# KERAS_BACKEND of the interest-lab kernel and, through .venv's interest_lab_env.pth, the default of .venv/bin/python.
+# Switching an existing .venv (make install BACKEND=jax) adds the backend and leaves the old one installed;
+# `rm -rf .venv` first for an environment without it.
+# EXTRA_BACKENDS="jax torch" installs more backends beside the chosen one, for tests/unit/test_backends.py (CI
+# installs jax). PIP_OPTIONS passes options to pip, e.g. for PyTorch's CPU wheel where PyPI's torch is the CUDA
+# build (Linux x86_64): PIP_OPTIONS="--extra-index-url https://download.pytorch.org/whl/cpu".
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 KERNEL := interest-lab
-STAMP := $(VENV)/.installed
-# Kept out of every kernel and test process: TensorFlow's C++ log lines and random hashing.
+BACKENDS := tensorflow jax torch
+BACKEND_FILE := $(VENV)/keras-backend
+BACKEND ?= $(or $(shell cat $(BACKEND_FILE) 2>/dev/null),tensorflow)
+EXTRA_BACKENDS ?=
+PIP_OPTIONS ?=
+ifeq ($(filter $(BACKEND),$(BACKENDS)),)
+$(error BACKEND must be one of: $(BACKENDS) (got "$(BACKEND)"))
+endif
+ifneq ($(filter-out jax torch,$(EXTRA_BACKENDS)),)
+$(error EXTRA_BACKENDS may name jax and torch (TensorFlow comes with BACKEND=tensorflow), got "$(EXTRA_BACKENDS)")
+endif
+# requirements.txt pins TensorFlow; the other backends install everything else from it plus their own file.
+BACKEND_REQUIREMENTS := $(if $(filter tensorflow,$(BACKEND)),,requirements-$(BACKEND).txt)
+STAMP := $(VENV)/.installed-$(BACKEND)
+EXTRA_STAMPS := $(EXTRA_BACKENDS:%=$(VENV)/.installed-extra-%)
+KERNEL_STAMP := $(VENV)/.kernel-$(BACKEND)
+
+# Kept out of every kernel and test process: TensorFlow's C++ log lines and random hashing; the backend is the
+# one installed; Jupyter prefers .venv's kernel spec to a user-level one of the same name.
+export KERAS_BACKEND := $(BACKEND)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
+export JUPYTER_PREFER_ENV_PATH := 1
+# NAME=VALUE pairs: the defaults .venv/bin/python starts with, and the kernel's environment. Only the kernel and
+# make turn TensorFlow's oneDNN kernels off (reproducible notebook outputs; it costs TensorFlow's CPU
+# fine-tuning about 7x, so benchmarks run directly keep them) and set PYTHONHASHSEED (too late once Python runs).
+STARTUP_ENV := KERAS_BACKEND=$(BACKEND) TF_CPP_MIN_LOG_LEVEL=3
+KERNEL_ENV := $(STARTUP_ENV) TF_ENABLE_ONEDNN_OPTS=0 PYTHONHASHSEED=0
+pair = $(subst =, ,$(1))
+setdefault = os.environ.setdefault("$(word 1,$(call pair,$(1)))", "$(word 2,$(call pair,$(1)))");
+PTH_LINE := import os; $(foreach v,$(STARTUP_ENV),$(call setdefault,$(v)))
 
-.PHONY: install reproduce test unit lint notebooks lab clean
+.PHONY: install reproduce test unit lint notebooks readme lab clean
 
-install: $(STAMP)
+install: $(STAMP) $(EXTRA_STAMPS) $(KERNEL_STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml $(BACKEND_REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+ifeq ($(BACKEND),tensorflow)
+	$(PY) -m pip install --quiet $(PIP_OPTIONS) -r requirements.txt
+else
+	grep -v -E '^tensorflow' requirements.txt > $(VENV)/requirements-without-tensorflow.txt
+	$(PY) -m pip install --quiet $(PIP_OPTIONS) -r $(VENV)/requirements-without-tensorflow.txt -r $(BACKEND_REQUIREMENTS)
+endif
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install --quiet --no-deps -e .
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (interest-lab)" \
-		--env TF_CPP_MIN_LOG_LEVEL 3 --env TF_ENABLE_ONEDNN_OPTS 0 --env PYTHONHASHSEED 0
-	touch $(STAMP)
+	touch $@
 
-reproduce: $(STAMP)
-	$(PY) -m rec_utils.run
+$(VENV)/.installed-extra-%: requirements-%.txt | $(STAMP)
+	$(PY) -m pip install --quiet $(PIP_OPTIONS) -r $<
+	touch $@
+
+# The interest-lab kernel of this .venv, with the chosen backend and the quiet variables; the same defaults for
+# .venv/bin/python run directly (a .pth file executes its import line at start; variables already set win).
+$(KERNEL_STAMP): $(STAMP) Makefile
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (interest-lab)" \
+		$(foreach v,$(KERNEL_ENV),--env $(call pair,$(v))) >/dev/null
+	echo '$(PTH_LINE)' > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/interest_lab_env.pth"
+	echo $(BACKEND) > $(BACKEND_FILE)
+	rm -f $(VENV)/.kernel-*
+	touch $@
+
+# Progress bars off: papermill shows none on the console, and in the stored outputs they are stderr residue.
+reproduce: $(KERNEL_STAMP)
+	INTEREST_LAB_PROGRESS=0 $(PY) -m rec_utils.run
 
 # Lint, then unit tests, then every committed notebook re-executed and compared by nbval,
 # then the headline metrics that run saved, checked against tolerances derived from their intervals.
@@ -35,18 +91,27 @@ test: lint
 		tests/results
 
 # The fast unit tests alone (tests marked slow are left out): under a minute.
-unit: $(STAMP)
+unit: $(KERNEL_STAMP)
 	INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider -m "not slow" tests/unit
 
-lint: $(STAMP)
+lint: $(KERNEL_STAMP)
 	$(VENV)/bin/ruff check .
 
-# Maintainers: re-execute notebooks in place so their committed outputs match the code.
-notebooks: $(STAMP)
+# Maintainers: re-execute notebooks in place so their committed outputs match the code, then write README's
+# results section from the metrics that run saved.
+notebooks: $(KERNEL_STAMP)
 	$(PY) -m rec_utils.run --inplace
+	$(PY) -m rec_utils.runtime.readme
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks
+readme: $(KERNEL_STAMP)
+	$(PY) -m rec_utils.runtime.readme
+
+# JupyterLab on notebooks/, new notebooks on the interest-lab kernel; root (the default user in many containers)
+# needs --allow-root. More options: make lab LAB_OPTIONS="--no-browser --ip 0.0.0.0".
+LAB_OPTIONS ?=
+lab: $(KERNEL_STAMP)
+	$(VENV)/bin/jupyter lab notebooks --MultiKernelManager.default_kernel_name=$(KERNEL) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_OPTIONS)
 
 clean:
 	rm -rf reports/*.ipynb reports/*.html reports/metrics reports/figures data/processed

@@ -6,7 +6,8 @@
 
 Prints a table and appends one row per measurement to reports/benchmarks.csv
 (training examples/s, VGG16 images/s and, with --fine-tune, training examples/s with VGG16's
-block 5 trained), with the device, backend and parameters.
+block 5 trained; with --interest, training examples/s of the history-aware model with its attention
+tower over --history-len earlier clicks), with the device, backend and parameters.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # must be set before TensorF
 
 import keras  # noqa: E402
 
+from rec_utils.features.attributes import ItemTables  # noqa: E402
 from rec_utils.features.images import grey_to_rgb_batch, load_vgg16  # noqa: E402
 from rec_utils.models.click_model import build_click_model, select_inputs  # noqa: E402
+from rec_utils.models.interest import build_interest_model  # noqa: E402
 from rec_utils.runtime.benchmark_log import BENCHMARKS_PATH, append_rows, best_time, cpu_description  # noqa: E402
 from rec_utils.runtime.device import keras_backend, require_device, visible_gpus  # noqa: E402
 
@@ -38,11 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixed-precision", action="store_true")
     parser.add_argument("--fine-tune", action="store_true",
                         help="also time training with VGG16's block 5 fine-tuned on block-4 maps of --n-images items")
+    parser.add_argument("--interest", action="store_true",
+                        help="also time the history-aware model (attention over --history-len earlier clicks)")
+    parser.add_argument("--history-len", type=int, default=10)
+    parser.add_argument("--n-items", type=int, default=2000, help="catalogue size of the history-aware model")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"])
     parser.add_argument("--output", default=None, help="CSV to append to (default reports/benchmarks.csv)")
     args = parser.parse_args(argv)
-
-
 
     ran_on = require_device(args.device)
     if args.mixed_precision:
@@ -80,11 +85,27 @@ def main(argv: list[str] | None = None) -> int:
             lambda: tuned.fit(tune_inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0),
                                  repeats=2)
         measurements["finetune_train_examples_per_s"] = (n / tune_seconds, "examples/s")
+    if args.interest:
+        measurements["interest_train_examples_per_s"] = (n / _interest_seconds(args, rng, labels), "examples/s")
     parameters = {k: v for k, v in vars(args).items() if k not in {"output", "device"}}
     rows = append_rows("click_model", device, keras_backend(), parameters, measurements,
                        path=args.output or BENCHMARKS_PATH)
     print(rows[["device", "backend", "metric", "value", "unit"]].to_string(index=False))
     return 0
+
+
+def _interest_seconds(args: argparse.Namespace, rng: np.random.Generator, labels: np.ndarray) -> float:
+    """Best time of one epoch of the history-aware model on random inputs of the notebook's shapes."""
+    n = args.n_examples
+    tables = ItemTables(rng.integers(0, args.vocab_size, (args.n_items, 4)).astype("int32"),
+                        rng.standard_normal((args.n_items, 16)).astype("float32"),
+                        rng.standard_normal((args.n_items, 11)).astype("float32"))
+    model = build_interest_model(tables, vocab_size=args.vocab_size, query_len=4, history_len=args.history_len)
+    inputs = {"query_tokens": rng.integers(0, args.vocab_size, (n, 4)).astype("int32"),
+              "item_id": rng.integers(0, args.n_items, n).astype("int32"),
+              "history_items": rng.integers(-1, args.n_items, (n, args.history_len)).astype("int32")}
+    model.fit(inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0)  # compile / warm up
+    return best_time(lambda: model.fit(inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0), repeats=2)
 
 
 if __name__ == "__main__":

@@ -6,16 +6,24 @@ Sub-packages are layers; a module imports only from its own layer and the layers
     runtime      paths, progress bars, device choice, metrics files, errata, benchmark log, the runner
     data         Online Retail (verified loading, download), Fashion-MNIST, cleaning, derived tables,
                  splits, interaction matrices
-    simulation   the seeded click simulator on real product photos (semi-synthetic data)
-    features     text tokens, image features (VGG16), attributes, purchase-propensity features
-    models       matrix factorisation, cosine similarity, logistic regression, the Keras click model
+    simulation   the seeded click simulator on real product photos (semi-synthetic data), its ceilings, and the
+                 same world as an interactive environment for bandit policies
+    features     text tokens, sentence embeddings (pretrained MiniLM in Keras), image features (VGG16, a
+                 catalogue-pretrained encoder), attributes, click histories, the baselines' design matrix,
+                 purchase-propensity features, product categories, RFM segments
+    models       matrix factorisation, cosine similarity, logistic regression, the Keras click models (the
+                 article's, and one with a user-interest tower), bandit policies, privacy mechanisms,
+                 association rules
     recommend    top-K selection, score functions and recommenders by name, interest tags and reasons,
                  cold start
-    evaluation   ranking metrics, probability metrics with bootstrap intervals, concentration
+    evaluation   ranking metrics, probability metrics with bootstrap intervals, concentration,
+                 off-policy estimators, bandit summaries over seeds
 
 Top level (may import any layer): `plots` (figures for the notebooks), `run`
-(`python -m rec_utils.run`, the papermill runner), `spark` (the pipeline on Apache Spark) and `scaling`
-(timing the pandas/numpy and Spark pipelines on growing data); the last two serve notebook 12 only.
+(`python -m rec_utils.run`, the papermill runner), `click_experiment` (notebook 06's experiment as functions:
+its predictions loaded or rebuilt for notebook 07), `click_plots` (figures of notebooks 05-06), `spark` (the
+pipeline on Apache Spark) and `scaling` (timing the pandas/numpy and Spark pipelines on growing data); the last
+two serve notebook 12 only.
 """
 
 __version__ = "0.2.0"

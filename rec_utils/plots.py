@@ -11,14 +11,21 @@ import pandas as pd
 from sklearn.calibration import calibration_curve
 
 from rec_utils.evaluation.concentration import lorenz_share
+from rec_utils.runtime.io import atomic_path
 from rec_utils.runtime.paths import FIGURES_DIR
+from rec_utils.runtime.runs import artefact_dir
 
 
-def save_figure(fig: plt.Figure, name: str, figures_dir: Path = FIGURES_DIR) -> Path:
-    """Save `fig` as `<figures_dir>/<name>.png` (150 dpi) and return the path."""
-    path = Path(figures_dir) / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150, bbox_inches="tight")
+def save_figure(fig: plt.Figure, name: str, figures_dir: Path | None = None) -> Path:
+    """Save `fig` atomically as `<figures_dir>/<name>.png` (150 dpi) and return the path.
+
+    figures_dir defaults to reports/figures/, or `<run folder>/figures/` when the notebook the name starts
+    with ("01_long_tail" -> 01) runs with non-default parameters (rec_utils.runtime.runs).
+    """
+    folder = Path(figures_dir) if figures_dir is not None else artefact_dir(name) / FIGURES_DIR.name
+    path = folder / f"{name}.png"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=150, bbox_inches="tight")
     return path
 
 
@@ -91,6 +98,152 @@ def interval_plot(table: pd.DataFrame, metric: str, *, title: str) -> plt.Figure
     ax.set_yticks(y, labels=table.index)
     ax.invert_yaxis()
     ax.set(xlabel=f"{metric} (95% bootstrap interval)", title=title)
+    fig.tight_layout()
+    return fig
+
+
+def tuning_plot(results: dict, *, title: str = "Validation search") -> plt.Figure:
+    """One panel per recommender (values: rec_utils.evaluation.tuning.TuningResult; four panels a row): each tried
+    setting's validation mean with its 95% customer-bootstrap interval, the chosen one in orange."""
+    n_cols = min(4, len(results))
+    n_rows = -(-len(results) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.4 * n_cols, 3.8 * n_rows), squeeze=False, sharey=True)
+    for ax in axes.ravel()[len(results):]:
+        ax.set_visible(False)
+    for ax, (name, result) in zip(axes.ravel(), results.items()):
+        table = result.table
+        settings = [c for c in table.columns if c not in {"mean", "low", "high", "chosen"}]
+        labels = [", ".join(f"{row[c]:g}" if isinstance(row[c], float) and row[c] == row[c] else f"{row[c]}"
+                            for c in settings) or "default" for _, row in table.iterrows()]
+        x = np.arange(len(table))
+        colors = np.where(table["chosen"], "tab:orange", "tab:blue")
+        ax.errorbar(x, table["mean"], yerr=[table["mean"] - table["low"], table["high"] - table["mean"]], fmt="none",
+                    ecolor="grey", capsize=2)
+        ax.scatter(x, table["mean"], c=colors, zorder=3)
+        ax.set_xticks(x, labels=labels, rotation=90, fontsize=7)
+        ax.set(title=name, xlabel=", ".join(settings) or "(no hyper-parameter)")
+    for row in axes:
+        row[0].set_ylabel(f"{result.metric}@{result.k} on validation")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def comparison_plot(frame: pd.DataFrame, metric: str, k: int, *, title: str) -> plt.Figure:
+    """From a compare_recommenders frame: each recommender's mean `metric`@`k` with its 95% interval (left) and its
+    paired difference from the strongest baseline with the paired 95% interval (right; 0 = no difference)."""
+    rows = frame[(frame["metric"] == metric) & (frame["k"] == k)].reset_index(drop=True)
+    y = np.arange(len(rows))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.45 * len(rows) + 1.6), sharey=True)
+    colors = np.where(rows["kind"] == "baseline", "tab:grey", "tab:blue")
+    for ax, (mid, low, high) in ((left, ("mean", "low", "high")),
+                                 (right, ("diff_vs_best_baseline", "diff_low", "diff_high"))):
+        ax.errorbar(rows[mid], y, xerr=[rows[mid] - rows[low], rows[high] - rows[mid]], fmt="none", ecolor="black",
+                    capsize=3)
+        ax.scatter(rows[mid], y, c=colors, zorder=3)
+    right.axvline(0, color="tab:red", ls=":")
+    left.set_yticks(y, labels=rows["model"])
+    left.invert_yaxis()
+    left.set(xlabel=f"{metric}@{k} (95% customer-bootstrap interval)")
+    right.set(xlabel=f"difference from {rows['baseline'].iloc[0]} (paired 95% interval)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def tag_profile_plot(tags: pd.DataFrame, customers: list, *, title: str = "Interest-tag profiles") -> plt.Figure:
+    """One panel per customer: their interest tags (rows of rec_utils.recommend.interest.interest_tags, columns
+    tags and scores) as bars, each score as a share of that customer's shown tags."""
+    fig, axes = plt.subplots(1, len(customers), figsize=(3.6 * len(customers), 2.8), squeeze=False)
+    for ax, customer in zip(axes[0], customers):
+        names, scores = tags.loc[customer, "tags"], np.asarray(tags.loc[customer, "scores"], dtype=float)
+        ax.barh(np.arange(len(names)), scores / scores.sum() if scores.sum() > 0 else scores)
+        ax.set_yticks(np.arange(len(names)), labels=names)
+        ax.invert_yaxis()
+        ax.set(title=f"customer {customer}", xlabel="share of tag weight", xlim=(0, 1))
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def segment_plot(segments: pd.DataFrame, *, title: str = "RFM segments") -> plt.Figure:
+    """From rec_utils.features.segments.rfm_segments: each customer's recency against frequency (log scale),
+    coloured by segment (left), and the customers and median revenue per segment (right)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [3, 2]})
+    names = segments["segment"].value_counts().index
+    colors = dict(zip(names, plt.get_cmap("tab10").colors))
+    for name in names:
+        part = segments[segments["segment"] == name]
+        left.scatter(part["recency_days"], part["frequency"], s=6, alpha=0.5, color=colors[name], label=name)
+    left.set(yscale="log", xlabel="days since the last purchase (recency)", ylabel="invoices (frequency)")
+    left.legend(markerscale=3, fontsize=8)
+    counts = segments["segment"].value_counts()
+    bars = right.barh(counts.index, counts.to_numpy(), color=[colors[n] for n in counts.index])
+    revenue = segments.groupby("segment")["monetary"].median()
+    right.bar_label(bars, labels=[f"median £{revenue[n]:,.0f}" for n in counts.index], padding=3, fontsize=8)
+    right.invert_yaxis()
+    right.set(xlabel="customers", xlim=(0, counts.max() * 1.45))
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def difference_plot(rows: pd.DataFrame, *, title: str, xlabel: str = "paired difference (95% interval)"
+                    ) -> plt.Figure:
+    """Forest plot of paired differences: one row per comparison (index = label; columns difference, low,
+    high), blue above zero, red below, grey when the interval includes zero."""
+    y = np.arange(len(rows))
+    colors = np.where(rows["low"] > 0, "tab:blue", np.where(rows["high"] < 0, "tab:red", "tab:grey"))
+    fig, ax = plt.subplots(figsize=(11, 0.6 * len(rows) + 1.4))
+    ax.errorbar(rows["difference"], y, xerr=[rows["difference"] - rows["low"], rows["high"] - rows["difference"]],
+                fmt="none", ecolor="black", capsize=3)
+    ax.scatter(rows["difference"], y, c=colors, zorder=3)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, labels=rows.index)
+    ax.invert_yaxis()
+    ax.set(xlabel=xlabel, title=title)
+    fig.tight_layout()
+    return fig
+
+
+def interval_lines_plot(panels: dict[str, dict[str, pd.DataFrame]], *, x: str, xlabel: str, logx: bool = False,
+                        references: dict[str, dict[str, tuple[float, float, float]]] | None = None,
+                        title: str = "") -> plt.Figure:
+    """One panel per entry of `panels` ({panel title: {line label: frame with columns x, value, low, high}}):
+    each line with its 95% interval band, and optional horizontal references per panel ({label: (value, low,
+    high)}, drawn dashed with their band), e.g. utility against ε with the non-private result."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.8), squeeze=False)
+    for ax, (name, lines) in zip(axes[0], panels.items()):
+        for label, frame in lines.items():
+            line, = ax.plot(frame[x], frame["value"], marker="o", label=label)
+            ax.fill_between(frame[x], frame["low"], frame["high"], color=line.get_color(), alpha=0.2)
+        for label, (value, low, high) in ((references or {}).get(name) or {}).items():
+            ax.axhline(value, ls="--", color="black", label=label)
+            ax.axhspan(low, high, color="grey", alpha=0.15)
+        if logx:
+            ax.set_xscale("log")
+        ax.set(xlabel=xlabel, title=name)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def exposure_plot(tables: dict[str, pd.DataFrame], *, title: str) -> plt.Figure:
+    """Exposure share of each item group under each recommender (bars; rec_utils.evaluation.fairness
+    .exposure_table frames) against the groups' share of merit (black ticks: exposure proportional to merit)."""
+    groups = list(next(iter(tables.values())).index)
+    width = 0.8 / len(tables)
+    fig, ax = plt.subplots(figsize=(1.6 * len(groups) * len(tables) ** 0.5 + 3, 3.8))
+    x = np.arange(len(groups))
+    for i, (name, table) in enumerate(tables.items()):
+        ax.bar(x + (i - (len(tables) - 1) / 2) * width, table["exposure_share"].reindex(groups).to_numpy(), width,
+               label=f"{name} (gap {table.attrs['gap']:.2f})")
+    merit = next(iter(tables.values()))["merit_share"].reindex(groups).to_numpy()
+    ax.scatter(x, merit, marker="_", s=2000, color="black", zorder=3, label="share of merit (purchases)")
+    ax.set_xticks(x, labels=groups)
+    ax.set(ylabel="share of exposure in the top 10", title=title)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 

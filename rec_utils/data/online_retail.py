@@ -1,8 +1,11 @@
 """Loading and verifying the Online Retail transaction data.
 
 The embedded default is UCI "Online Retail" (id 352, 541,909 lines, CC BY 4.0) in
-data/online_retail.parquet. The larger "Online Retail II" (id 502) has a real
-download-and-cache path; offline it fails fast with a clear message.
+data/online_retail.parquet, checked against the SHA-256 pinned here. The larger "Online Retail II"
+(id 502) has a real download-and-cache path; offline it fails fast with a clear message. UCI publishes
+no checksum for that archive, so the trust point is the first archive that *converts* (a zip holding a
+workbook with the right columns), not the first download: its SHA-256 is then recorded in
+data/cache/online_retail_ii.zip.sha256 and every later archive must match it.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from rec_utils.data.download import download, sha256_of, verify_sha256
-from rec_utils.runtime.paths import CACHE_DIR, DATA_DIR
+from rec_utils.data.download import ChecksumMismatchError, download, sha256_of, verify_sha256
+from rec_utils.runtime.io import atomic_path, file_lock, read_cache, write_text_atomic
+from rec_utils.runtime.paths import CACHE_DIR, DATA_DIR, relative
 
 ONLINE_RETAIL_PATH: Path = DATA_DIR / "online_retail.parquet"
 ONLINE_RETAIL_SHA256 = "944156f5da4c3b538300db10066834f5bad7c02ea9398cbe84f2ea1ddbb7a522"
 ONLINE_RETAIL_II_URL = "https://archive.ics.uci.edu/static/public/502/online+retail+ii.zip"
+# The data files ship with the repository: a damaged copy is restored from git, not downloaded.
+EMBEDDED_HINT = "it ships with the repository: restore it with `git checkout -- data/`"
 
 # Column -> pandas dtype kind it must have: O/T = text, i = integer, f = float, M = datetime.
 TRANSACTION_COLUMNS: dict[str, str] = {
@@ -66,6 +72,13 @@ def validate_transactions(df: pd.DataFrame, source: str = "data") -> None:
         for c, kind in TRANSACTION_COLUMNS.items()
         if c in df.columns and not _kind_matches(df[c], kind)
     ]
+    if "CustomerID" in df.columns and "CustomerID" not in mistyped and _kind_matches(df["CustomerID"], "number"):
+        ids = df["CustomerID"].dropna()
+        fractional = ids[ids % 1 != 0]
+        if len(fractional):
+            example = float(fractional.iloc[0])
+            mistyped.append(f"CustomerID has {len(fractional):,} fractional values (e.g. {example:g}), "
+                            "expected whole customer numbers")
     problems = ([f"missing columns: {', '.join(missing)}"] if missing else []) + mistyped
     if problems:
         raise SchemaError(f"{source}: " + "; ".join(problems))
@@ -87,8 +100,9 @@ def to_typed_transactions(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_transactions(path: Path, expected_sha256: str | None = None) -> pd.DataFrame:
-    """Read a transactions Parquet file: existence, checksum, schema, then typing."""
+def read_transactions(path: Path, expected_sha256: str | None = None, *,
+                      checksum_hint: str = EMBEDDED_HINT) -> pd.DataFrame:
+    """Read a transactions Parquet file: existence, checksum (a mismatch says `checksum_hint`), schema, typing."""
     path = Path(path)
     if not path.is_file():
         raise MissingDataFileError(
@@ -96,7 +110,7 @@ def read_transactions(path: Path, expected_sha256: str | None = None) -> pd.Data
             "(data/online_retail.parquet); restore it with `git checkout -- data/`."
         )
     if expected_sha256:
-        verify_sha256(path, expected_sha256)
+        verify_sha256(path, expected_sha256, hint=checksum_hint)
     df = pd.read_parquet(path)
     validate_transactions(df, source=path.name)
     return to_typed_transactions(df)
@@ -122,39 +136,62 @@ def fetch_online_retail_ii(
     url: str = ONLINE_RETAIL_II_URL,
     expected_sha256: str | None = None,
     timeout_s: float = 10.0,
+    deadline_s: float = 900.0,
 ) -> Path:
-    """Download UCI Online Retail II (id 502), verify it and convert it to Parquet.
+    """Download UCI Online Retail II (id 502), verify it and convert it to Parquet; return the Parquet path.
 
-    The zip is cached in `cache_dir`; its SHA-256 is checked against `expected_sha256`
-    when given, otherwise recorded beside it on first download and checked on every
-    later call (so a changed or corrupted cache is caught). The Excel workbook inside
-    (one sheet per year) is converted once to `online_retail_ii.parquet` with the
-    Online Retail column names. Returns the Parquet path. Offline: DownloadError
-    within about `timeout_s` seconds.
+    The zip is cached in `cache_dir`. Its SHA-256 must equal `expected_sha256` when given, otherwise the
+    hash recorded in `online_retail_ii.zip.sha256` at the first successful conversion. An archive that
+    does not convert (not a zip, no workbook, wrong columns: e.g. an error page served with status 200) is
+    deleted and nothing is recorded, so one bad download cannot poison later ones. The workbook (one
+    sheet per year) is converted once, atomically, to `online_retail_ii.parquet` with the Online Retail
+    column names. Offline: DownloadError within about `timeout_s` seconds; the whole transfer is limited
+    to `deadline_s`.
     """
     cache_dir = Path(cache_dir)
     parquet = cache_dir / "online_retail_ii.parquet"
     archive = cache_dir / "online_retail_ii.zip"
-    recorded = cache_dir / "online_retail_ii.zip.sha256"
-    if expected_sha256 is None and recorded.exists():
-        expected_sha256 = recorded.read_text().split()[0]
-    download(url, archive, expected_sha256=expected_sha256, timeout_s=timeout_s)
-    if not recorded.exists():
-        recorded.write_text(f"{sha256_of(archive)}  {archive.name}\n")
-    if parquet.exists():
-        return parquet
+    record = cache_dir / "online_retail_ii.zip.sha256"
+    with file_lock(cache_dir / "online_retail_ii"):
+        recorded = record.read_text().split()[0] if expected_sha256 is None and record.exists() else None
+        try:
+            download(url, archive, expected_sha256=expected_sha256 or recorded, timeout_s=timeout_s,
+                     deadline_s=deadline_s)
+        except ChecksumMismatchError as exc:
+            if recorded is None:
+                raise
+            raise ChecksumMismatchError(
+                archive, exc.expected, exc.actual,
+                f"the expected hash is the one recorded in {relative(record)} when the archive was first converted. "
+                f"If UCI published a new version, delete {relative(record)} and {archive.name} and fetch again",
+            ) from None
+        if read_cache(parquet, lambda p: pd.read_parquet(p, columns=["InvoiceNo"]), what="converted file") is None:
+            try:
+                frame = _read_workbook(archive)
+            except SchemaError:
+                archive.unlink()
+                raise
+            with atomic_path(parquet) as tmp:
+                frame.to_parquet(tmp, index=False)
+        if expected_sha256 is None and not record.exists():
+            write_text_atomic(record, f"{sha256_of(archive)}  {archive.name}\n")
+    return parquet
+
+
+def _read_workbook(archive: Path) -> pd.DataFrame:
+    """Typed transactions from the Online Retail II archive; SchemaError when it is not that archive."""
     if not zipfile.is_zipfile(archive):
-        raise SchemaError(f"{archive.name} is not a zip archive; delete it and download again")
+        raise SchemaError(f"{archive.name} is not a zip archive (the server sent something else, e.g. an error page); "
+                          "it was deleted: fetch again later")
     with zipfile.ZipFile(archive) as zf:
         workbooks = [n for n in zf.namelist() if n.lower().endswith(".xlsx")]
         if not workbooks:
-            raise SchemaError(f"{archive.name} holds no .xlsx workbook: {zf.namelist()}")
+            raise SchemaError(f"{archive.name} holds no .xlsx workbook: {zf.namelist()}; it was deleted")
         with zf.open(workbooks[0]) as fh:
             sheets = pd.read_excel(fh, sheet_name=None, dtype={"Invoice": str, "StockCode": str})
     frame = pd.concat(sheets.values(), ignore_index=True).rename(columns=ONLINE_RETAIL_II_RENAMES)
     validate_transactions(frame, source=workbooks[0])
-    to_typed_transactions(frame).to_parquet(parquet, index=False)
-    return parquet
+    return to_typed_transactions(frame)
 
 
 def load_online_retail_ii(cache_dir: Path = CACHE_DIR, **fetch_kwargs) -> pd.DataFrame:

@@ -1,10 +1,36 @@
-"""Splits of transactions and of labelled rows: by time (each customer's last invoices) and by group (whole users)."""
+"""Splits of transactions and of labelled rows: by one global time cut (a window of days), by time per customer
+(each customer's last invoices) and by group (whole users)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupShuffleSplit
+
+
+def time_window_split(transactions: pd.DataFrame, start: pd.Timestamp | str,
+                      days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split clean transactions at one global moment `start`.
+
+    Returns (history, window): history = every line before `start` (all customers), window = the
+    lines with start <= InvoiceDate < start + `days` days. Nothing after the window is returned, so
+    no model fitted on `history` can see the future of any customer.
+    Raises ValueError when `days` < 1, when the history is empty, or when the window runs past the
+    day after the last invoice (a silently shortened window would change what is measured).
+    """
+    start = pd.Timestamp(start)
+    if days < 1:
+        raise ValueError(f"a window needs at least one day, got {days}")
+    end = start + pd.Timedelta(days=days)
+    dates = transactions["InvoiceDate"]
+    data_end = dates.max().normalize() + pd.Timedelta(days=1)
+    if end > data_end:
+        raise ValueError(f"the window {start:%Y-%m-%d} + {days} days ends after the data "
+                         f"(last invoice day {data_end - pd.Timedelta(days=1):%Y-%m-%d})")
+    history = transactions[dates < start]
+    if history.empty:
+        raise ValueError(f"no transaction before {start:%Y-%m-%d}: nothing to train on")
+    return history, transactions[(dates >= start) & (dates < end)]
 
 
 def last_invoices_split(transactions: pd.DataFrame, holdout_fraction: float = 0.2,

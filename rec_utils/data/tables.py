@@ -4,6 +4,10 @@
     purchases     one row per (CustomerID, StockCode): n_invoices, quantity, first/last purchase
     catalog       one row per StockCode: description, median price, first seen, popularity
     customers     one row per CustomerID: country, recency, frequency, monetary (RFM)
+
+Each table is written atomically (a reader sees the old file or the new one, never a partial one), and
+building holds a file lock on data/processed/tables.lock, so runs that need the tables at the same time
+wait for one build instead of colliding. A table that cannot be read is rebuilt, with one line saying so.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import pandas as pd
 
 from rec_utils.data.cleaning import clean_transactions
 from rec_utils.data.online_retail import MissingDataFileError, load_online_retail
+from rec_utils.runtime.io import atomic_path, file_lock, read_cache
 from rec_utils.runtime.paths import PROCESSED_DIR
 
 PROCESSED_TABLES = ("transactions", "purchases", "catalog", "customers")
+LOCK_NAME = "tables"  # the lock file is <processed dir>/tables.lock
 
 
 def _most_frequent(df: pd.DataFrame, key: str, value: str) -> pd.Series:
@@ -70,9 +76,8 @@ def customer_features(clean: pd.DataFrame, reference_date: pd.Timestamp | None =
     return features.reset_index()
 
 
-def build_processed_tables(raw: pd.DataFrame | None = None, out_dir: Path = PROCESSED_DIR) -> dict[str, pd.DataFrame]:
-    """Clean `raw` (default: the embedded Online Retail), derive the tables, write
-    `<name>.parquet` for each into `out_dir`, and return them by name."""
+def _build(raw: pd.DataFrame | None, out_dir: Path) -> dict[str, pd.DataFrame]:
+    """Derive and write every table; the caller holds the lock."""
     raw = load_online_retail() if raw is None else raw
     clean, _ = clean_transactions(raw)
     tables = {
@@ -81,20 +86,47 @@ def build_processed_tables(raw: pd.DataFrame | None = None, out_dir: Path = PROC
         "catalog": product_catalog(clean),
         "customers": customer_features(clean),
     }
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        table.to_parquet(out_dir / f"{name}.parquet", index=False)
+        with atomic_path(out_dir / f"{name}.parquet") as tmp:
+            table.to_parquet(tmp, index=False)
     return tables
 
 
+def build_processed_tables(raw: pd.DataFrame | None = None, out_dir: Path = PROCESSED_DIR) -> dict[str, pd.DataFrame]:
+    """Clean `raw` (default: the embedded Online Retail), derive the tables, write
+    `<name>.parquet` for each into `out_dir` (atomically, under the lock), and return them by name."""
+    out_dir = Path(out_dir)
+    with file_lock(out_dir / LOCK_NAME):
+        return _build(raw, out_dir)
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime) of a file, None when absent: tells whether another process replaced it."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 def load_processed(name: str, processed_dir: Path = PROCESSED_DIR, *, build_if_missing: bool = True) -> pd.DataFrame:
-    """Read one processed table; build all of them from the embedded data first if absent."""
+    """Read one processed table; when it is missing or unreadable, build all of them from the embedded data.
+
+    Concurrent callers wait on the lock; whoever comes second finds the tables built and reads them.
+    """
     if name not in PROCESSED_TABLES:
         raise ValueError(f"unknown table {name!r}; choose one of {', '.join(PROCESSED_TABLES)}")
-    path = Path(processed_dir) / f"{name}.parquet"
-    if not path.exists():
-        if not build_if_missing:
-            raise MissingDataFileError(f"{path} not found: run notebook 01 (python -m rec_utils.run 01)")
-        return build_processed_tables(out_dir=processed_dir)[name]
-    return pd.read_parquet(path)
+    processed_dir = Path(processed_dir)
+    path = processed_dir / f"{name}.parquet"
+    seen = _identity(path)
+    table = read_cache(path, pd.read_parquet, what="processed table")
+    if table is not None:
+        return table
+    if not build_if_missing:
+        raise MissingDataFileError(f"{path} not found or unreadable: run notebook 01 (python -m rec_utils.run 01)")
+    with file_lock(processed_dir / LOCK_NAME):
+        if _identity(path) not in (None, seen):  # rebuilt by another process while this one waited
+            table = read_cache(path, pd.read_parquet, what="processed table")
+            if table is not None:
+                return table
+        return _build(None, processed_dir)[name]

@@ -10,6 +10,8 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, precision_recall_curve, roc_auc_score
 
+from rec_utils.evaluation.resampling import draws, percentile_interval
+
 Metric = Callable[[np.ndarray, np.ndarray], float]
 # Metrics of predicted probabilities (no threshold), by the names the notebooks print.
 PROBABILITY_METRICS: dict[str, Metric] = {
@@ -23,16 +25,18 @@ PROBABILITY_METRICS: dict[str, Metric] = {
 def bootstrap_values(y_true: np.ndarray, y_prob: np.ndarray, metric: Metric, *, n_boot: int = 200, seed: int = 0,
                      groups: np.ndarray | None = None) -> np.ndarray:
     """`metric` on `n_boot` resamples of the rows (n_boot,). With `groups` (e.g. user ids) whole
-    groups are resampled, so impressions of one user are not treated as independent."""
+    groups are resampled, so impressions of one user are not treated as independent.
+
+    Unlike rec_utils.evaluation.resampling (statistics of one value per customer), the metric here is computed
+    over rows that belong to customers (ROC-AUC of all impressions of the drawn users), so a resample is the
+    concatenation of the drawn groups' rows; the groups themselves are drawn by resampling.draws."""
     y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
-    rng = np.random.default_rng(seed)
     if groups is None:
-        samples = (rng.integers(len(y_true), size=len(y_true)) for _ in range(n_boot))
+        samples = draws(len(y_true), n_boot, seed)
     else:
         codes, uniques = pd.factorize(np.asarray(groups))
         members = np.split(np.argsort(codes, kind="stable"), np.cumsum(np.bincount(codes))[:-1])
-        samples = (np.concatenate([members[g] for g in rng.integers(len(uniques), size=len(uniques))])
-                   for _ in range(n_boot))
+        samples = (np.concatenate([members[g] for g in idx]) for idx in draws(len(uniques), n_boot, seed))
     return np.array([metric(y_true[idx], y_prob[idx]) for idx in samples])
 
 
@@ -40,9 +44,8 @@ def bootstrap_ci(y_true: np.ndarray, y_prob: np.ndarray, metric: Metric, *, n_bo
                  level: float = 0.95, seed: int = 0, groups: np.ndarray | None = None) -> tuple[float, float, float]:
     """(point estimate, lower, upper) of `metric` with a percentile bootstrap interval (see bootstrap_values)."""
     values = bootstrap_values(y_true, y_prob, metric, n_boot=n_boot, seed=seed, groups=groups)
-    alpha = (1 - level) / 2
-    point = float(metric(np.asarray(y_true), np.asarray(y_prob)))
-    return point, float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))
+    low, high = percentile_interval(values, level)
+    return float(metric(np.asarray(y_true), np.asarray(y_prob))), float(low), float(high)
 
 
 def metrics_table(y_true: np.ndarray, predictions: dict[str, np.ndarray], *,
@@ -110,5 +113,6 @@ def paired_bootstrap(y_true: np.ndarray, p_a: np.ndarray, p_b: np.ndarray, metri
         return metric(y, s[:, 0]) - metric(y, s[:, 1])
 
     values = bootstrap_values(y_true, stacked, diff, n_boot=n_boot, seed=seed, groups=groups)
-    return {"difference": float(diff(np.asarray(y_true), stacked)), "low": float(np.quantile(values, 0.025)),
-            "high": float(np.quantile(values, 0.975)), "p_not_better": float(np.mean(values <= 0))}
+    low, high = percentile_interval(values)
+    return {"difference": float(diff(np.asarray(y_true), stacked)), "low": float(low), "high": float(high),
+            "p_not_better": float(np.mean(values <= 0))}

@@ -1,10 +1,14 @@
-"""Attribute features (price, category) and the assembled inputs of the click model, one row per impression."""
+"""Attribute features (price, category) and the assembled inputs of the click models: per impression
+(`click_model_inputs`, `interest_model_inputs`) and per item (`ItemTables`, looked up inside a model)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from rec_utils.features.history import history_matrix
 from rec_utils.features.text import Tokenizer
 
 
@@ -38,3 +42,38 @@ def click_model_inputs(impressions: pd.DataFrame, tokenizer: Tokenizer, item_ima
         "attributes": item_attributes[items].astype(np.float32),
         "item_id": items.astype(np.int32),
     }
+
+
+@dataclass(frozen=True)
+class ItemTables:
+    """Per-item features looked up inside a history-aware model (rows = item_id).
+
+    title_tokens (n_items, max_len) int32 (0 = padding); image_features (n_items, d) float32;
+    attributes (n_items, a) float32.
+    """
+
+    title_tokens: np.ndarray
+    image_features: np.ndarray
+    attributes: np.ndarray
+
+    @property
+    def n_items(self) -> int:
+        return len(self.title_tokens)
+
+
+def item_tables(catalog: pd.DataFrame, tokenizer: Tokenizer, image_features: np.ndarray,
+                attributes: np.ndarray) -> ItemTables:
+    """ItemTables of a catalogue (rows in item_id order 0..n-1): its titles tokenised, its image features and
+    encoded attributes."""
+    if not np.array_equal(catalog["item_id"].to_numpy(), np.arange(len(catalog))):
+        raise ValueError("catalog rows must be item_id 0..n-1 in order")
+    return ItemTables(tokenizer.transform(catalog["title"]), np.asarray(image_features, dtype=np.float32),
+                      np.asarray(attributes, dtype=np.float32))
+
+
+def interest_model_inputs(impressions: pd.DataFrame, tokenizer: Tokenizer, history_len: int) -> dict[str, np.ndarray]:
+    """The inputs of a history-aware click model, one row per impression: query_tokens (n, max_len) int32,
+    item_id (n,) int32 and history_items (n, history_len) int32 (earlier clicks, -1 = padding)."""
+    return {"query_tokens": tokenizer.transform(impressions["search_keywords"]),
+            "item_id": impressions["item_id"].to_numpy().astype(np.int32),
+            "history_items": history_matrix(impressions["previous_clicks"], history_len)}

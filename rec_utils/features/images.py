@@ -1,15 +1,29 @@
-"""Product-image features from VGG16 (article 5.2): grey photos (n, 28, 28) uint8 -> (n, 512) float32."""
+"""Product-image features from VGG16 (article 5.2): grey photos (n, 28, 28) uint8 -> (n, 512) float32.
+
+The weights are always an explicit choice, never a silent fallback: "none" (seeded random weights, the
+default: the same result with or without internet or a ~/.keras cache), "imagenet" (Keras' cache or download;
+ImageNetWeightsUnavailableError when it cannot be had) or the path of a local weights file.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from rec_utils.runtime.device import keras_backend
+from rec_utils.runtime.io import atomic_path, read_cache
 from rec_utils.runtime.paths import CACHE_DIR
 from rec_utils.runtime.progress import progress_bar
+
+
+class ImageNetWeightsUnavailableError(FileNotFoundError):
+    """ImageNet weights for VGG16 were asked for but cannot be loaded (offline without a cached copy,
+    or no file at the given path). Never replaced by other weights."""
 
 
 def grey_to_rgb_batch(images: np.ndarray, image_size: int) -> np.ndarray:
@@ -18,13 +32,12 @@ def grey_to_rgb_batch(images: np.ndarray, image_size: int) -> np.ndarray:
     return np.repeat(keras.ops.convert_to_numpy(resized), 3, axis=-1)
 
 
-def load_vgg16(weights: str = "imagenet", image_size: int = 32, seed: int = 0) -> tuple[keras.Model, str]:
+def load_vgg16(weights: str = "none", image_size: int = 32, seed: int = 0) -> tuple[keras.Model, str]:
     """VGG16 without its classifier, global-average pooled to 512 features.
 
-    weights: "imagenet" (Keras' cache or download), "none" (random, seeded) or a local weights file.
-    Returns (model, weights actually used: "imagenet", "random" or "file <name>"). When ImageNet
-    weights cannot be had (offline, no cached copy) the model gets seeded random weights and
-    the returned "random" says so; `weights_note` turns that into a sentence for readers.
+    weights: "none" (seeded random weights), "imagenet" (Keras' cache or download) or a local weights file.
+    Returns (model, weights used: "random", "imagenet" or "file <name>"). Raises
+    ImageNetWeightsUnavailableError when ImageNet weights cannot be loaded or the file does not exist.
     """
     if image_size < 32:
         raise ValueError(f"VGG16 needs images of at least 32x32 pixels, got image_size={image_size}")
@@ -38,47 +51,53 @@ def load_vgg16(weights: str = "imagenet", image_size: int = 32, seed: int = 0) -
         return build(None), "random"
     if weights == "imagenet":
         try:
-            return build("imagenet"), "imagenet"
-        except Exception:  # Keras raises a plain Exception when the download fails
-            keras.utils.set_random_seed(seed)
-            return build(None), "random"
+            with contextlib.redirect_stdout(io.StringIO()):  # Keras prints "Downloading data from ..."
+                return build("imagenet"), "imagenet"
+        except Exception as exc:  # Keras raises a plain Exception when the download fails
+            raise ImageNetWeightsUnavailableError(
+                f"VGG16 ImageNet weights are not cached and could not be downloaded ({type(exc).__name__}); "
+                "pass the path of vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5 instead, or use 'none'"
+            ) from exc
     path = Path(weights)
     if not path.is_file():
-        raise FileNotFoundError(f"vgg_weights: no weights file at {weights}; use 'imagenet', 'none' or a file path")
+        raise ImageNetWeightsUnavailableError(
+            f"vgg_weights: no weights file at {weights}; use 'none', 'imagenet' or a file path")
     return build(str(path)), f"file {path.name}"
 
 
-def weights_note(requested: str, used: str) -> str:
-    """One sentence on the VGG16 weights: what was asked for and what ran."""
-    if requested == "imagenet" and used == "random":
-        return ("ImageNet weights requested but not available (no cached copy, download failed: offline?); "
-                "ran with seeded RANDOM weights")
-    known = {"imagenet": "ImageNet weights", "random": "seeded random weights (as requested)"}
-    return known.get(used, f"weights from {used}")
+def weights_note(used: str, seed: int = 0) -> str:
+    """Which VGG16 weights produced the features, as a phrase for tables and labels."""
+    if used == "random":
+        return f"seeded random weights (seed {seed})"
+    return "ImageNet weights" if used == "imagenet" else f"weights from {used.removeprefix('file ')}"
 
 
-def vgg16_features(images: np.ndarray, *, image_size: int = 32, weights: str = "imagenet", batch_size: int = 256,
+def vgg16_features(images: np.ndarray, *, image_size: int = 32, weights: str = "none", batch_size: int = 256,
                    cache_dir: Path | None = CACHE_DIR, seed: int = 0, layer: str = "pooled",
                    show_progress: bool | None = None) -> tuple[np.ndarray, str]:
     """VGG16 features of grey images (n, 28, 28) -> (features float32, weights used).
 
     layer="pooled": the 512-d global average of the last block, (n, 512). layer="block4_pool":
     the input of the last block, (n, image_size/16, image_size/16, 512), for fine-tuning block 5
-    (see rec_utils.click_model.build_click_model). Images are resized to `image_size`, copied to
-    3 channels and passed through `keras.applications.vgg16.preprocess_input`. Results are cached
-    in `cache_dir` keyed by the images' hash, image size, layer and weights (None: no cache).
+    (see rec_utils.models.click_model.build_click_model). Images are resized to `image_size`, copied to
+    3 channels and passed through `keras.applications.vgg16.preprocess_input`. Results are cached in
+    `cache_dir` keyed by the images' hash, image size, layer, weights (with the seed for random ones) and
+    the Keras backend (seeded random weights differ between backends); None: no cache.
     """
     if layer not in {"pooled", "block4_pool"}:
         raise ValueError(f"layer must be 'pooled' or 'block4_pool', got {layer!r}")
     model, used = load_vgg16(weights, image_size, seed)
-    if layer == "block4_pool":
-        model = keras.Model(model.input, model.get_layer("block4_pool").output)
     tag = used.replace(" ", "_") if used != "random" else f"random{seed}"
     key = hashlib.sha1(np.ascontiguousarray(images).tobytes()).hexdigest()[:12]
     suffix = "" if layer == "pooled" else f"_{layer}"
-    cache = None if cache_dir is None else Path(cache_dir) / f"vgg16_{tag}_{image_size}px{suffix}_{key}.npy"
-    if cache is not None and cache.exists():
-        return np.load(cache), used
+    cache = (None if cache_dir is None
+             else Path(cache_dir) / f"vgg16_{tag}_{keras_backend()}_{image_size}px{suffix}_{key}.npy")
+    if cache is not None:
+        cached = read_cache(cache, np.load, what="VGG16 feature cache")
+        if cached is not None:
+            return cached, used
+    if layer == "block4_pool":
+        model = keras.Model(model.input, model.get_layer("block4_pool").output)
     batches = []
     for start in progress_bar(range(0, len(images), batch_size), desc=f"VGG16 {image_size}px", unit="batch",
                               enabled=show_progress):
@@ -87,6 +106,6 @@ def vgg16_features(images: np.ndarray, *, image_size: int = 32, weights: str = "
         batches.append(keras.ops.convert_to_numpy(model(batch, training=False)))
     features = np.concatenate(batches).astype(np.float32)
     if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache, features)
+        with atomic_path(cache) as tmp:
+            np.save(tmp, features)
     return features, used

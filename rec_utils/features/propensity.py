@@ -12,6 +12,8 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from rec_utils.data.split import time_window_split
+
 NUMERIC_FEATURES = ["log_price", "log_popularity", "recency_days", "log_frequency", "log_monetary",
                     "token_affinity", "bought_before"]
 CATEGORICAL_FEATURES = ["country"]
@@ -117,10 +119,10 @@ def propensity_dataset(transactions: pd.DataFrame, *, label_days: int = 28, nega
     if label_days < 1 or negatives_per_positive < 1:
         raise ValueError("label_days and negatives_per_positive must be at least 1")
     cutoff = label_cutoff(transactions, label_days)
-    history = transactions[transactions["InvoiceDate"] < cutoff]
-    window = transactions[transactions["InvoiceDate"] >= cutoff]
-    if history.empty or window.empty:
-        raise ValueError(f"label window of {label_days} days leaves no history or no labels")
+    try:
+        history, window = time_window_split(transactions, cutoff, label_days)  # the window ends with the data
+    except ValueError as error:
+        raise ValueError(f"label window of {label_days} days leaves no history: {error}") from error
     products = pd.Index(history["StockCode"].unique()).sort_values()
     positives = window[["CustomerID", "StockCode"]].drop_duplicates()
     positives = positives[positives["CustomerID"].isin(history["CustomerID"]) & positives["StockCode"].isin(products)]

@@ -18,10 +18,11 @@ from keras import layers, ops
 
 @keras.saving.register_keras_serializable(package="rec_utils")
 class ItemFeatureLookup(layers.Layer):
-    """Looks up a fixed per-item feature array (e.g. VGG16 block-4 maps): (batch,) ids -> (batch, *shape).
+    """Looks up a fixed per-item feature array (e.g. VGG16 block-4 maps): ids (batch, ...) -> (batch, ..., *shape).
 
     The table is a non-trainable weight, so it is saved with the model and lives on the device
-    that runs it (no per-impression copies of large image features).
+    that runs it (no per-impression copies of large image features). Negative ids (padding of a
+    history) read row 0: callers mask those positions.
     """
 
     def __init__(self, table_shape: tuple[int, ...], **kwargs):
@@ -30,7 +31,7 @@ class ItemFeatureLookup(layers.Layer):
         self.table = self.add_weight(shape=self.table_shape, initializer="zeros", trainable=False, name="table")
 
     def call(self, item_ids):
-        return ops.take(self.table, ops.cast(item_ids, "int32"), axis=0)
+        return ops.take(self.table, ops.maximum(ops.cast(item_ids, "int32"), 0), axis=0)
 
     def get_config(self):
         return {**super().get_config(), "table_shape": self.table_shape}
@@ -38,11 +39,11 @@ class ItemFeatureLookup(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="rec_utils")
 class MaskedMeanPooling(layers.Layer):
-    """Mean of token embeddings over non-padding positions: (batch, len, dim) -> (batch, dim)."""
+    """Mean of token embeddings over non-padding positions: (..., len, dim) -> (..., dim); zeros when all pad."""
 
     def call(self, embeddings, token_ids):
         mask = ops.cast(ops.not_equal(token_ids, 0), embeddings.dtype)[..., None]
-        return ops.sum(embeddings * mask, axis=1) / ops.maximum(ops.sum(mask, axis=1), 1.0)
+        return ops.sum(embeddings * mask, axis=-2) / ops.maximum(ops.sum(mask, axis=-2), 1.0)
 
 
 def vgg16_block5(vgg: keras.Model) -> list[layers.Layer]:

@@ -21,17 +21,20 @@ def description_terms(descriptions: pd.Series) -> tuple[sp.csr_matrix, np.ndarra
 
 
 def interest_tags(transactions: pd.DataFrame, catalog: pd.DataFrame, *, n_tags: int = 3, half_life_days: float = 90.0,
-                  reference_date: pd.Timestamp | None = None) -> pd.DataFrame:
+                  reference_date: pd.Timestamp | None = None,
+                  terms: tuple[sp.spmatrix, np.ndarray] | None = None) -> pd.DataFrame:
     """Each customer's top `n_tags` description terms, weighting each purchase line by recency.
 
     A line bought d days before `reference_date` (default: the day after the last invoice) weighs
     0.5 ** (d / half_life_days). Term score = sum over lines of weight x the product's TF-IDF vector.
+    `terms`: another (products x tags matrix aligned with catalog rows, tag names), e.g. the zero-shot
+    labels of rec_utils.recommend.zero_shot_tags; default description_terms of the catalogue.
     Returns CustomerID (index), tags (list of str, strongest first) and scores (list of float).
     """
     if reference_date is None:
         reference_date = transactions["InvoiceDate"].max().normalize() + pd.Timedelta(days=1)
     products = pd.Index(catalog["StockCode"])
-    terms, names = description_terms(catalog["Description"])
+    terms, names = description_terms(catalog["Description"]) if terms is None else terms
     customers = pd.Index(np.sort(transactions["CustomerID"].unique()), name="CustomerID")
     age_days = (reference_date - transactions["InvoiceDate"]).dt.total_seconds().to_numpy() / 86_400
     weights = sp.csr_matrix((0.5 ** (age_days / half_life_days),

@@ -33,6 +33,30 @@ def _group_maxima(scores: np.ndarray, n_groups: int) -> np.ndarray:
     return maxima
 
 
+def _first_ties(scores: np.ndarray, rows: np.ndarray, threshold: np.ndarray, need: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """For each row in `rows`, the `need` lowest column indices whose score equals that row's threshold.
+
+    Scans the rows in index order in blocks that double in width, so a row full of ties (all zeros) costs
+    about `need` columns instead of the whole row. Returns (row indices, column indices) of the ties found.
+    """
+    n_items = scores.shape[1]
+    found_rows, found_cols = [], []
+    start, width = 0, max(64, 4 * int(need.max()))
+    while rows.size and start < n_items:
+        stop = min(n_items, start + width)
+        r, c = np.nonzero(scores[rows, start:stop] == threshold[:, None])  # by row, then column
+        rank = np.arange(r.size) - np.searchsorted(r, r)  # position of each tie within its row
+        keep = rank < need[r]
+        found_rows.append(rows[r[keep]])
+        found_cols.append(c[keep] + start)
+        need = need - np.minimum(np.bincount(r, minlength=rows.size), need)
+        pending = need > 0
+        rows, threshold, need = rows[pending], threshold[pending], need[pending]
+        start, width = stop, 2 * width
+    return np.concatenate(found_rows or [np.empty(0, np.int64)]), np.concatenate(found_cols or [np.empty(0, np.int64)])
+
+
 def top_k_from_scores(scores: np.ndarray, k: int, group_size: int | None = None) -> np.ndarray:
     """Indices (b, k) of the k highest scores per row, best first; ties go to the lower index.
 
@@ -42,6 +66,13 @@ def top_k_from_scores(scores: np.ndarray, k: int, group_size: int | None = None)
     groups whose maximum reaches t (usually about k of them). Only those groups' scores are
     gathered and sorted, so each row is read once in full. The default group size, sqrt(n_items / k)
     (within 8-128), balances the two costs: n_items / size group maxima against k * size candidates.
+
+    Heavy ties at t (all-zero rows, as item-kNN gives cold users; a few distinct score levels) would
+    make nearly every group a candidate. Rows with many tied groups therefore take the scores above t
+    from their (fewer than k) higher groups and the missing ones from the first scores equal to t in
+    index order (`_first_ties`), which is the same answer as a stable sort at a cost of about k columns.
+
+    NaN scores are refused (ValueError naming the first row that holds one): a NaN has no rank.
     """
     scores = np.ascontiguousarray(scores)
     n_rows, n_items = scores.shape
@@ -50,21 +81,35 @@ def top_k_from_scores(scores: np.ndarray, k: int, group_size: int | None = None)
     if group_size is None:
         group_size = int(np.clip(np.sqrt(n_items / k), 8, 128))
     n_groups = max(k, n_items // group_size)
-    maxima = _group_maxima(scores, n_groups)
+    maxima = _group_maxima(scores, n_groups)  # NaN propagates into its group's maximum
+    if np.issubdtype(maxima.dtype, np.floating):
+        nan_rows = np.flatnonzero(np.isnan(maxima).any(axis=1))
+        if nan_rows.size:
+            raise ValueError(f"NaN score in row {nan_rows[0]} ({nan_rows.size} rows hold NaN): NaN cannot be ranked; "
+                             "fix the score function or replace NaN (e.g. with -inf to never recommend the item)")
     threshold = np.partition(maxima, n_groups - k, axis=1)[:, n_groups - k]
-    group_rows, groups = np.nonzero(maxima >= threshold[:, None])
+    n_tied_groups = (maxima == threshold[:, None]).sum(axis=1)
+    scan = n_tied_groups.astype(np.int64) ** 2 > k * n_groups  # scanning for k ties is cheaper than gathering
+    chosen_groups = np.where(scan[:, None], maxima > threshold[:, None], maxima >= threshold[:, None])
+    group_rows, groups = np.nonzero(chosen_groups)
     members = groups[:, None] + n_groups * np.arange(-(-n_items // n_groups))  # (candidate groups, members)
     valid = members < n_items
     rows = np.broadcast_to(group_rows[:, None], members.shape)[valid]
     cols = members[valid]
     values = np.take(scores.reshape(-1), rows * n_items + cols)
-    above = values >= threshold[rows]
-    rows, cols, values = rows[above], cols[above], values[above]
+    keep = np.where(scan[rows], values > threshold[rows], values >= threshold[rows])
+    rows, cols, values = rows[keep], cols[keep], values[keep]
+    if scan.any():
+        need = np.maximum(k - np.bincount(rows, minlength=n_rows), 0)
+        tie_rows = np.flatnonzero(scan & (need > 0))
+        extra_rows, extra_cols = _first_ties(scores, tie_rows, threshold[tie_rows], need[tie_rows])
+        rows, cols = np.concatenate([rows, extra_rows]), np.concatenate([cols, extra_cols])
+        values = np.concatenate([values, threshold[extra_rows]])
     order = np.lexsort((cols, -values, rows))  # by row, then score descending, then index
     rows, cols = rows[order], cols[order]
     rank = np.arange(rows.size) - np.searchsorted(rows, np.arange(n_rows))[rows]
     keep = rank < k
-    out = np.empty((n_rows, k), dtype=np.int64)
+    out = np.full((n_rows, k), -1, dtype=np.int64)
     out[rows[keep], rank[keep]] = cols[keep]
     return out
 
@@ -72,11 +117,14 @@ def top_k_from_scores(scores: np.ndarray, k: int, group_size: int | None = None)
 def top_k(score_fn: ScoreFn, n_users: int, k: int, *, exclude: sp.spmatrix | None = None,
           users: np.ndarray | None = None, batch_size: int = 2048, show_progress: bool | None = None,
           with_scores: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Top-k item indices for `users` (default all n_users), shape (len(users), k).
+    """Top-k item indices for `users` (default all n_users), shape (len(users), k), best first.
 
-    `score_fn(batch)` returns dense scores for a batch of user indices; items that are
-    nonzero in `exclude` (e.g. already bought; rows indexed like users) are never recommended.
-    With `with_scores`, also returns the recommended items' scores (len(users), k).
+    `score_fn(batch)` returns dense scores for a batch of user indices; items that are nonzero in
+    `exclude` (e.g. already bought; rows indexed like users) are never recommended. An item scored -inf
+    is never recommended either: a user with fewer than k recommendable items gets them first and -1
+    in the remaining positions (callers must treat -1 as "no item"). With `with_scores`, also returns
+    the recommended items' scores (len(users), k), -inf where padded. The array score_fn returns is never
+    written to (excluding works on a copy). NaN scores raise ValueError (see top_k_from_scores).
     """
     users = np.arange(n_users) if users is None else np.asarray(users)
     exclude = None if exclude is None else sp.csr_matrix(exclude)
@@ -88,13 +136,16 @@ def top_k(score_fn: ScoreFn, n_users: int, k: int, *, exclude: sp.spmatrix | Non
     for start in progress_bar(starts, desc="top-k", unit="batch", enabled=show_progress):
         batch = users[start:start + batch_size]
         scores = np.asarray(score_fn(batch))
-        if not scores.flags.writeable or not np.issubdtype(scores.dtype, np.floating):
-            scores = scores.astype(np.float64)  # broadcast views are read-only; -inf needs a float
         if exclude is not None:
-            banned = exclude[batch].tocoo()
+            banned = exclude[batch]
+            banned.eliminate_zeros()  # "nonzero in exclude": a stored zero excludes nothing
+            banned = banned.tocoo()
+            scores = np.array(scores, dtype=scores.dtype if np.issubdtype(scores.dtype, np.floating) else np.float64)
             scores[banned.row, banned.col] = -np.inf
         chosen = top_k_from_scores(scores, k)
+        chosen_scores = np.take_along_axis(scores, chosen, axis=1)
+        chosen[chosen_scores == -np.inf] = -1
         out[start:start + len(batch)] = chosen
         if with_scores:
-            top_scores[start:start + len(batch)] = np.take_along_axis(scores, chosen, axis=1)
+            top_scores[start:start + len(batch)] = chosen_scores
     return (out, top_scores) if with_scores else out

@@ -1,4 +1,8 @@
-"""Benchmark rows appended to reports/benchmarks.csv (one row per measured quantity)."""
+"""Benchmark rows appended to reports/benchmarks.csv (one row per measured quantity).
+
+Appending holds a file lock and replaces the file atomically (old bytes + new rows), so two benchmarks
+finishing together never interleave lines and an interrupted write never leaves half a row.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rec_utils.runtime.io import file_lock, write_text_atomic
 from rec_utils.runtime.paths import REPORTS_DIR
 
 BENCHMARKS_PATH: Path = REPORTS_DIR / "benchmarks.csv"
@@ -34,9 +39,16 @@ def append_rows(benchmark: str, device: str, backend: str, parameters: dict, mea
     params = json.dumps(parameters, sort_keys=True)
     rows = pd.DataFrame([[stamp, benchmark, device, backend, params, metric, value, unit]
                          for metric, (value, unit) in measurements.items()], columns=COLUMNS)
+    return append_frame(rows, path)
+
+
+def append_frame(rows: pd.DataFrame, path: Path = BENCHMARKS_PATH) -> pd.DataFrame:
+    """Append rows already in the log's columns (e.g. read back from another run's CSV); return them."""
+    rows = rows[COLUMNS]
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows.to_csv(path, mode="a", header=not path.exists(), index=False)
+    with file_lock(path):
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        write_text_atomic(path, old + rows.to_csv(header=not old, index=False))
     return rows
 
 

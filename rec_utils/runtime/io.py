@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+_UMASK = os.umask(0o022)  # read the process umask (only os.umask can) and put it back
+os.umask(_UMASK)
 
 
 @contextlib.contextmanager
@@ -31,7 +33,8 @@ def atomic_path(dest: Path | str, *, suffix: str | None = None) -> Iterator[Path
 
     The temporary name ends with `suffix` (default: dest's own suffix), so writers that look at the
     extension (np.save, Keras' model.save, matplotlib) write exactly there. On an exception the
-    temporary file is deleted and `dest` is left as it was.
+    temporary file is deleted and `dest` is left as it was. The new file keeps dest's permissions, or
+    gets those of any newly created file (0666 less the umask), not the temporary file's 0600.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +47,7 @@ def atomic_path(dest: Path | str, *, suffix: str | None = None) -> Iterator[Path
         with open(tmp, "rb+") as fh:
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_UMASK)
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)

@@ -6,6 +6,8 @@ In the cell after `parameters`:
                      device=Choice("auto", "cpu", "gpu"), save_figures=Flag())
 
 raises `ParameterError: image_size must be an integer >= 32, got 7` before any work starts.
+`checked_parameters()` returns the values of the last successful check: save_metrics records them, and
+rec_utils.runtime.runs compares them with the notebook's defaults to keep sample runs apart.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from numbers import Integral, Real
 
 class ParameterError(ValueError):
     """A notebook parameter has the wrong type or lies outside its allowed range."""
+
+
+_last_checked: dict[str, object] = {}
 
 
 class Rule:
@@ -160,4 +165,12 @@ def check_parameters(namespace: Mapping[str, object], **rules: Rule) -> dict[str
             problems.append(f"{name} must be {rule.describe()}, got {namespace[name]!r}")
     if problems:
         raise ParameterError("; ".join(problems))
-    return {name: namespace[name] for name in rules}
+    checked = {name: namespace[name] for name in rules}
+    _last_checked.clear()
+    _last_checked.update(checked)
+    return checked
+
+
+def checked_parameters() -> dict[str, object]:
+    """{name: value} of the last successful check_parameters call in this process (empty before one)."""
+    return dict(_last_checked)

@@ -11,6 +11,7 @@ NOTEBOOKS_DIR: Path = REPO_ROOT / "notebooks"
 REPORTS_DIR: Path = REPO_ROOT / "reports"
 METRICS_DIR: Path = REPORTS_DIR / "metrics"
 FIGURES_DIR: Path = REPORTS_DIR / "figures"
+RUNS_DIR: Path = REPORTS_DIR / "runs"  # runs with non-default parameters, one folder each (rec_utils.runtime.runs)
 
 
 def relative(path: Path) -> str:

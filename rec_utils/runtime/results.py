@@ -1,4 +1,8 @@
-"""Headline results of a notebook run, saved to reports/metrics/<notebook>.json for the tests."""
+"""Headline results of a notebook run, saved to reports/metrics/<notebook>.json for the tests.
+
+A run with non-default parameters saves under its own folder instead (rec_utils.runtime.runs), and every
+metrics file records the parameters that its notebook's check_parameters cell validated, under "parameters".
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from rec_utils.runtime.io import write_text_atomic
 from rec_utils.runtime.paths import METRICS_DIR, relative
+from rec_utils.runtime.runs import artefact_dir, find_artefact, run_parameters
 
 
 def _plain(value):
@@ -24,17 +30,33 @@ def _plain(value):
     return value
 
 
-def save_metrics(notebook: str, metrics: dict, metrics_dir: Path = METRICS_DIR) -> None:
-    """Write `metrics` (a JSON-serialisable dict) to `<metrics_dir>/<notebook>.json`."""
-    path = Path(metrics_dir) / f"{notebook}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_plain(metrics), indent=2, sort_keys=True) + "\n")
+def save_metrics(notebook: str, metrics: dict, metrics_dir: Path | None = None) -> None:
+    """Write `metrics` (a JSON-serialisable dict) atomically to `<metrics_dir>/<notebook>.json` and say where.
+
+    metrics_dir defaults to reports/metrics/, or `<run folder>/metrics/` for a run with non-default
+    parameters. The checked parameters of the notebook are added under "parameters" (a reserved key).
+    """
+    if "parameters" in metrics:
+        raise ValueError("'parameters' is reserved: save_metrics records the notebook's checked parameters there")
+    payload = dict(metrics)
+    parameters = run_parameters(notebook)
+    if parameters:
+        payload["parameters"] = parameters
+    folder = Path(metrics_dir) if metrics_dir is not None else artefact_dir(notebook) / METRICS_DIR.name
+    path = write_text_atomic(folder / f"{notebook}.json", json.dumps(_plain(payload), indent=2, sort_keys=True) + "\n")
     print(f"saved {len(metrics)} metrics to {relative(path)}")
 
 
-def load_metrics(notebook: str, metrics_dir: Path = METRICS_DIR) -> dict:
-    """Read the metrics a notebook saved; FileNotFoundError names the notebook to run."""
-    path = Path(metrics_dir) / f"{notebook}.json"
+def load_metrics(notebook: str, metrics_dir: Path | None = None) -> dict:
+    """Read the metrics a notebook saved; FileNotFoundError names the notebook to run.
+
+    Without `metrics_dir`: a run started with overrides reads its own copy first, then the full run's
+    reports/metrics/ (rec_utils.runtime.runs.find_artefact).
+    """
+    if metrics_dir is not None:
+        path = Path(metrics_dir) / f"{notebook}.json"
+    else:
+        path = find_artefact(f"{METRICS_DIR.name}/{notebook}.json")
     if not path.exists():
         raise FileNotFoundError(f"{relative(path)} not found: run notebook {notebook} first")
     return json.loads(path.read_text())

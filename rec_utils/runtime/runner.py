@@ -1,51 +1,95 @@
-"""Execute the notebooks with papermill and write the report.
+"""Execute the notebooks with papermill, log every run and write the report.
 
-    python -m rec_utils.run                       # every notebook, in numeric order
-    python -m rec_utils.run 01 -p sample_frac 0.1 # one notebook with an override
-    python -m rec_utils.run --inplace             # refresh the committed outputs (maintainers)
+    python -m rec_utils.run                        # every notebook, in numeric order
+    python -m rec_utils.run 01 -p sample_frac 0.1  # one notebook with an override
+    python -m rec_utils.run --inplace              # refresh the committed outputs (maintainers)
 
-Executed copies go to reports/<name>.ipynb with an HTML export beside them, and
-reports/index.html links them with run time and status. A failing notebook is named
-with its cell; the command then exits with status 1.
+What a run guarantees:
+
+- Parameters: every `-p NAME` must be a parameter of a selected notebook, as papermill reads it
+  (`inspect_notebook` on the cell tagged `parameters`); an unknown name stops the run before anything
+  executes and lists the valid names. Each notebook receives the overrides it declares; the notebook's
+  own check_parameters cell then checks types and ranges (`ParameterError`).
+- A run with overrides is a separate run: its executed notebooks, HTML, run log, index, metrics, figures
+  and errata go to reports/runs/<tag>/ (e.g. reports/runs/sample_frac-0.1/), never over the full run's
+  reports/ that tests/results check. The kernel learns the folder from INTEREST_LAB_RUN_DIR; save_metrics,
+  save_figure and record_erratum follow it (rec_utils.runtime.runs, which also keeps apart a notebook run
+  in JupyterLab with an edited parameters cell).
+- Kernel: the `interest-lab` kernel spec installed in this interpreter's environment (sys.prefix), and
+  only if it starts this interpreter; otherwise the run stops with a one-line hint. A same-named kernel
+  of another environment (e.g. in ~/.local/share/jupyter) is never used. The kernel talks over
+  CurveZMQ-encrypted sockets where pyzmq supports it and logs only errors, so the console shows no
+  transport warnings.
+- Run log (reports/run_log.json): each notebook's entry is written as soon as it finishes, atomically
+  and under a file lock (concurrent runs do not collide), with the status ok / failed / skipped, its own
+  start and finish time, the overrides and the kernel. An unreadable log is reported in one line and
+  started afresh. Ctrl-C or SIGTERM: the running notebook is recorded as failed ("interrupted"), the rest
+  as skipped, the index is written, and the command exits with status 130.
+- Every output (executed notebook, HTML, log, index) is written atomically: a reader sees the previous
+  file or the new one, never a partial one. A failing notebook is named with its cell; the command then
+  exits with status 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import papermill as pm
 import yaml
+import zmq
+from jupyter_client import AsyncKernelManager
+from jupyter_client.kernelspec import KernelSpec
 from nbconvert import HTMLExporter
+from traitlets import default
 
-from rec_utils.runtime.paths import NOTEBOOKS_DIR, REPORTS_DIR, relative
+from rec_utils.runtime.io import atomic_path, file_lock, write_text_atomic
+from rec_utils.runtime.paths import NOTEBOOKS_DIR, REPO_ROOT, REPORTS_DIR, RUNS_DIR, relative
 from rec_utils.runtime.report import write_index
+from rec_utils.runtime.runs import RUN_DIR_ENV, run_tag
 
 QUIET_KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
+KERNEL_NAME = "interest-lab"
+KERNELS_DIR: Path = Path(sys.prefix) / "share" / "jupyter" / "kernels"  # where `ipykernel install --sys-prefix` puts it
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # the kernel's own log: errors only, no transport notices
+INTERRUPTED = "interrupted (Ctrl-C or SIGTERM) while this notebook ran"
+STAMP = "%Y-%m-%d %H:%M:%S"
 
 
 @dataclass
 class RunResult:
-    """Outcome of one notebook run."""
+    """Outcome of one notebook run; `written` says whether `output` was produced by this run."""
 
     notebook: Path
     output: Path
     seconds: float
     error: str | None = None
+    started: str = ""
+    finished: str = ""
+    parameters: dict = field(default_factory=dict)
+    skipped: bool = False
+    written: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self.error is None and not self.skipped
+
+    @property
+    def status(self) -> str:
+        return "skipped" if self.skipped else "ok" if self.error is None else "failed"
 
 
-def find_notebooks(selectors: list[str], notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+def find_notebooks(selectors: list[str], notebooks_dir: Path | None = None) -> list[Path]:
     """Notebooks in numeric order; `selectors` ("01", "02_svd" or a file name) pick some."""
-    all_notebooks = sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+    all_notebooks = sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
     if not selectors:
         return all_notebooks
     chosen = []
@@ -68,38 +112,153 @@ def notebook_title(path: Path) -> str:
     return path.stem
 
 
+def overrides_per_notebook(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
+    """{notebook: the overrides among `parameters` that it declares}; SystemExit naming the valid names
+    when a name is a parameter of none of the notebooks (papermill would otherwise ignore it silently)."""
+    if not parameters:
+        return {nb: {} for nb in notebooks}
+    declared = {nb: list(pm.inspect_notebook(str(nb))) for nb in notebooks}
+    unknown = [name for name in parameters if not any(name in names for names in declared.values())]
+    if unknown:
+        valid = "; ".join(f"{nb.stem}: {', '.join(names) or '(none)'}" for nb, names in declared.items())
+        raise SystemExit(f"unknown parameter {', '.join(unknown)} (nothing was run). Valid names: {valid}")
+    return {nb: {k: v for k, v in parameters.items() if k in names} for nb, names in declared.items()}
+
+
+def own_kernel_spec(kernels_dir: Path | None = None, python: str = sys.executable) -> KernelSpec:
+    """The interest-lab kernel spec of this interpreter's environment; SystemExit with a one-line hint
+    when it is missing or starts another interpreter."""
+    spec_dir = Path(kernels_dir or KERNELS_DIR) / KERNEL_NAME
+    hint = f"install it with `make install` (or `{python} -m ipykernel install --sys-prefix --name {KERNEL_NAME}`)"
+    if not (spec_dir / "kernel.json").is_file():
+        raise SystemExit(f"no {KERNEL_NAME!r} kernel is installed for this interpreter ({python}): {hint}")
+    spec = KernelSpec.from_resource_dir(str(spec_dir))
+    kernel_python = spec.argv[0] if spec.argv else ""
+    same = (Path(kernel_python).absolute().parent == Path(python).absolute().parent
+            and Path(kernel_python).exists() and os.path.samefile(kernel_python, python))
+    if not same:
+        raise SystemExit(f"the {KERNEL_NAME!r} kernel in {spec_dir} starts {kernel_python!r}, "
+                         f"not this interpreter ({python}): {hint}")
+    return spec
+
+
+class InterpreterKernelManager(AsyncKernelManager):
+    """Starts own_kernel_spec() whatever else the Jupyter path holds, over encrypted sockets where possible."""
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        if self._kernel_spec is None:
+            self._kernel_spec = own_kernel_spec()
+        return self._kernel_spec
+
+    @default("transport_encryption")
+    def _encrypt_when_possible(self) -> str:
+        return "auto" if zmq.has("curve") else "disabled"
+
+
+def _interpreter_shown(python: str) -> str:
+    """The kernel's interpreter as the run log shows it: relative to the repository when inside it, and not
+    resolved (a virtual environment's python is a symlink to the base interpreter)."""
+    path = Path(python).absolute()
+    return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else path.as_posix()
+
+
+def _now() -> str:
+    return time.strftime(STAMP)
+
+
 def execute(notebook: Path, output: Path, parameters: dict) -> RunResult:
-    """Run one notebook with papermill in its own folder; never raises for notebook errors."""
-    start = time.perf_counter()
-    error = None
+    """Run one notebook with papermill in its own folder, writing `output` atomically.
+
+    Never raises for a failing notebook (its executed copy, with the error, is kept) or a kernel that
+    dies or cannot start (then `output` is left as it was); KeyboardInterrupt propagates.
+    """
+    started, start = _now(), time.perf_counter()
+    error, written = None, False
     try:
-        pm.execute_notebook(
-            str(notebook), str(output), parameters=parameters or None,
-            cwd=str(notebook.parent), progress_bar=False, log_output=False,
-        )
-    except pm.PapermillExecutionError as exc:
-        error = f"cell {exc.cell_index} (execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
-    return RunResult(notebook, output, time.perf_counter() - start, error)
+        with atomic_path(output) as tmp:
+            try:
+                pm.execute_notebook(
+                    str(notebook), str(tmp), parameters=parameters or None, cwd=str(notebook.parent),
+                    progress_bar=False, log_output=False, kernel_name=KERNEL_NAME,
+                    kernel_manager_class=InterpreterKernelManager, extra_arguments=KERNEL_ARGUMENTS,
+                )
+            except pm.PapermillExecutionError as exc:
+                error = f"cell {exc.cell_index} (execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
+        written = True
+    except Exception as exc:  # the kernel died, timed out or did not start: no executed copy to keep
+        error = f"{type(exc).__name__}: {exc}"
+    return RunResult(notebook, output, time.perf_counter() - start, error, started, _now(), dict(parameters),
+                     written=written)
 
 
 def export_html(executed: Path) -> Path:
-    """HTML export of an executed notebook, next to it."""
+    """HTML export of an executed notebook, next to it (written atomically)."""
     body, _ = HTMLExporter().from_filename(str(executed))
-    target = executed.with_suffix(".html")
-    target.write_text(body, encoding="utf-8")
-    return target
+    return write_text_atomic(executed.with_suffix(".html"), body)
 
 
-def record_runs(results: list[RunResult], reports_dir: Path = REPORTS_DIR) -> list[dict]:
-    """Merge this run's results into reports/run_log.json (one entry per notebook, latest run wins)
-    and return every entry in notebook order, so a partial run keeps the others in the index."""
-    log_path = Path(reports_dir) / "run_log.json"
-    log = json.loads(log_path.read_text()) if log_path.exists() else {}
-    for r in results:
-        log[r.notebook.stem] = {"title": notebook_title(r.notebook), "seconds": round(r.seconds, 1), "error": r.error,
-                                "output": r.output.name, "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
-    log_path.write_text(json.dumps(log, indent=2, sort_keys=True) + "\n")
+def read_run_log(path: Path) -> dict[str, dict]:
+    """The run log {notebook stem: entry}; an unreadable one is reported in one line and treated as empty."""
+    if not path.exists():
+        return {}
+    try:
+        log = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(log, dict) or not all(isinstance(e, dict) for e in log.values()):
+            raise ValueError("not a {notebook: entry} object")
+    except (ValueError, UnicodeDecodeError) as exc:
+        print(f"warning: {relative(path)} is unreadable ({type(exc).__name__}); starting a new run log",
+              file=sys.stderr)
+        return {}
+    return log
+
+
+def record_runs(results: list[RunResult], reports_dir: Path | None = None, kernel: str = "") -> list[dict]:
+    """Merge these results into <reports_dir>/run_log.json (one entry per notebook, latest run wins), under a
+    file lock and atomically; return every entry in notebook order, so a partial run keeps the others."""
+    log_path = Path(reports_dir or REPORTS_DIR) / "run_log.json"
+    with file_lock(log_path):
+        log = read_run_log(log_path)
+        for r in results:
+            log[r.notebook.stem] = {
+                "title": notebook_title(r.notebook), "status": r.status, "error": r.error,
+                "seconds": round(r.seconds, 1), "started": r.started, "finished": r.finished,
+                "output": r.output.name, "parameters": r.parameters, "kernel": kernel,
+            }
+        write_text_atomic(log_path, json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return [log[name] for name in sorted(log)]
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM stops the run like Ctrl-C (so what finished is still recorded)."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str | None]) -> Iterator[None]:
+    """Within the block the kernels inherit `values` (None removes a variable); afterwards the process
+    environment is as it was (so a caller such as a test suite is not changed by a run)."""
+    def apply(settings: dict[str, str | None]) -> None:
+        for name, value in settings.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    saved = {name: os.environ.get(name) for name in values}
+    apply(values)
+    try:
+        yield
+    finally:
+        apply(saved)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -118,27 +277,51 @@ def main(argv: list[str] | None = None) -> int:
     parameters = {name: yaml.safe_load(value) for name, value in args.parameter}
     if args.inplace and parameters:
         raise SystemExit("--inplace refreshes committed outputs with default parameters; drop -p")
-    os.environ.update(QUIET_KERNEL_ENV)
-    if args.inplace:
-        os.environ["INTEREST_LAB_PROGRESS"] = "0"  # committed outputs hold no timing text
     notebooks = find_notebooks(args.notebooks)
-    REPORTS_DIR.mkdir(parents=True, exist_ok=True)
-    results = []
-    for nb in notebooks:
-        output = nb if args.inplace else REPORTS_DIR / nb.name
-        print(f"running {relative(nb)} ...", flush=True)
-        result = execute(nb, output, parameters)
-        results.append(result)
-        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.1f} s -> {relative(output)}", flush=True)
-        if not result.ok:
-            print(f"  notebook {nb.name} failed at {result.error}", file=sys.stderr, flush=True)
-        if not args.no_html and not args.inplace:
-            export_html(output)
+    overrides = overrides_per_notebook(notebooks, parameters)
+    spec = own_kernel_spec()
+    kernel = f"{KERNEL_NAME} ({_interpreter_shown(spec.argv[0])})"
+    run_dir = RUNS_DIR / run_tag(parameters) if parameters else REPORTS_DIR
+    kernel_env = {**QUIET_KERNEL_ENV, RUN_DIR_ENV: str(run_dir) if parameters else None}
+    if parameters:
+        print(f"overrides {', '.join(f'{k}={v!r}' for k, v in parameters.items())}: this run writes to "
+              f"{relative(run_dir)}/, the full run's reports/ stay as they are", flush=True)
+    kernel_env["INTEREST_LAB_PROGRESS"] = "0"  # stored outputs hold no progress bars (stderr residue, timings)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    results: list[RunResult] = []
+    with environment(kernel_env), sigterm_as_interrupt():
+        for i, nb in enumerate(notebooks):
+            output = nb if args.inplace else run_dir / nb.name
+            print(f"running {relative(nb)} ...", flush=True)
+            start = time.perf_counter()
+            started = _now()
+            try:
+                result = execute(nb, output, overrides[nb])
+                if result.written and not args.no_html and not args.inplace:
+                    export_html(output)
+            except KeyboardInterrupt:
+                result = RunResult(nb, output, time.perf_counter() - start, INTERRUPTED, started, _now(), overrides[nb])
+            results.append(result)
+            print(f"  {result.status} in {result.seconds:.1f} s -> {relative(output)}", flush=True)
+            if result.error:
+                print(f"  {nb.name}: {result.error}", file=sys.stderr, flush=True)
+            interrupted = result.error == INTERRUPTED
+            if interrupted:
+                now = _now()
+                results += [RunResult(rest, run_dir / rest.name, 0.0, "not run: the run was interrupted", now, now,
+                                      overrides[rest], skipped=True) for rest in notebooks[i + 1:]]
+            if not args.inplace:
+                entries = record_runs(results[-1:] if not interrupted else results[i:], run_dir, kernel)
+                write_index(entries, reports_dir=run_dir, notebooks=[n.stem for n in find_notebooks([])])
+            if interrupted:
+                break
     if not args.inplace:
-        print(f"report: {relative(write_index(record_runs(results)))}")
-    failed = [r for r in results if not r.ok]
+        print(f"report: {relative(run_dir / 'index.html')}")
+    failed = [r for r in results if r.status != "ok"]
     for r in failed:
-        print(f"FAILED: {r.notebook.name} at {r.error}", file=sys.stderr)
+        print(f"{r.status.upper()}: {r.notebook.name}: {r.error}", file=sys.stderr)
+    if any(r.error == INTERRUPTED for r in results):
+        return 130
     return 1 if failed else 0
 
 

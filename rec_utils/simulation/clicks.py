@@ -17,8 +17,15 @@ Generative model, one impression = (user u, query q, item i):
         price     = -price_weight · s_u · (standardised log price of i)
     P(click) = sigmoid(logit); clicked ~ Bernoulli(P(click))
 
-Because P(click) is known for every impression, `roc_auc_score(clicked, p_click)` is the
-Bayes-optimal AUC that no model of the observable features can beat in expectation.
+    history     each impression carries the ids of the items the same user clicked in *earlier* sessions
+                (`previous_clicks`, oldest first, the last `history_length`): the behaviour sequence a
+                history-aware model reads (clicks on the same result page are simultaneous, not history)
+
+`p_click` is the *oracle* probability: it uses the user's hidden taste and the session's hidden target
+class, which no model sees, so `roc_auc_score(clicked, p_click)` is an upper line no model reaches. The
+best achievable from a model's inputs is E[p | inputs] (rec_utils.simulation.ceilings computes it from
+this generative model). `simulate` returns everything, hidden variables included (`Simulation`);
+`simulate_clicks` returns the observable log and the catalogue.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ class SimulatorConfig:
     visual_weight: float = 1.0
     price_weight: float = 1.0
     seed: int = 0
+    history_length: int = 10
 
 
 def _query_classes(query: str) -> list[int]:
@@ -94,14 +102,79 @@ def make_catalog(labels: np.ndarray, config: SimulatorConfig, rng: np.random.Gen
                          "category": category, "title": titles, "price": price})
 
 
-def simulate_clicks(images: np.ndarray, labels: np.ndarray, config: SimulatorConfig = SimulatorConfig()
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Simulate impressions on a catalogue drawn from (images, labels).
+@dataclass(frozen=True)
+class Population:
+    """The users' hidden variables (no model sees them): class taste θ (n_users, 10), visual taste
+    t (n_users, visual_dims) and price sensitivity s (n_users,)."""
 
-    Returns (impressions, catalog). impressions has one row per shown item: user_id, session_id,
-    search_keywords, item_id, product_description, category, price, p_click (true probability),
-    clicked (0/1). catalog: item_id, image_index (into `images`), category, title, price.
+    taste: np.ndarray
+    visual_taste: np.ndarray
+    price_sensitivity: np.ndarray
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """One simulated log with everything that generated it.
+
+    impressions: the observable log (see `simulate_clicks`); catalog: the products; components (n_items, d):
+    the standardised pixel components z_i; price_z (n_items,): standardised log prices; population: the
+    hidden user variables; session_target (n_sessions,): the hidden target class c of each session.
     """
+
+    config: SimulatorConfig
+    impressions: pd.DataFrame
+    catalog: pd.DataFrame
+    components: np.ndarray
+    price_z: np.ndarray
+    population: Population
+    session_target: np.ndarray
+
+
+def relevance(config: SimulatorConfig, item_class: np.ndarray, target: np.ndarray | int, query: str) -> np.ndarray:
+    """The relevance term of the logit: relevance_weight where the item's class is the target,
+    query_match_weight where it is one of the query's classes, else 0 (broadcasts item_class with target)."""
+    in_query = np.isin(item_class, _query_classes(query))
+    return np.where(item_class == target, config.relevance_weight,
+                    np.where(in_query, config.query_match_weight, 0.0))
+
+
+def click_logit(config: SimulatorConfig, relevance_term: np.ndarray, visual_taste: np.ndarray,
+                components: np.ndarray, sensitivity: np.ndarray, price_z: np.ndarray) -> np.ndarray:
+    """bias + relevance + visual_weight · t·z / √d - price_weight · s · price_z, row by row.
+
+    visual_taste and components: (..., d); relevance_term, sensitivity and price_z broadcast to (...).
+    """
+    visual = config.visual_weight * np.einsum("...d,...d->...", visual_taste, components) / np.sqrt(config.visual_dims)
+    return config.bias + relevance_term + visual - config.price_weight * sensitivity * price_z
+
+
+def previous_clicks(impressions: pd.DataFrame, max_len: int) -> list[tuple[int, ...]]:
+    """Per impression: the item ids its user clicked in earlier sessions, oldest first, at most the last `max_len`.
+
+    Sessions are ordered by session_id (the simulator numbers them in time order); clicks within a session
+    are in display order. Returns a list aligned with the rows of `impressions`.
+    """
+    if max_len < 0:
+        raise ValueError(f"max_len must be >= 0, got {max_len}")
+    history: dict[int, list[int]] = {}
+    result: list[tuple[int, ...] | None] = [None] * len(impressions)
+    users, items = impressions["user_id"].to_numpy(), impressions["item_id"].to_numpy()
+    clicked = impressions["clicked"].to_numpy()
+    order = np.argsort(impressions["session_id"].to_numpy(), kind="stable")
+    sessions = impressions["session_id"].to_numpy()[order]
+    for block in np.split(order, np.flatnonzero(np.diff(sessions)) + 1):
+        past = history.setdefault(int(users[block[0]]), [])
+        shown = tuple(past[-max_len:]) if max_len else ()
+        for row in block:
+            result[row] = shown
+        past.extend(int(i) for i in items[block][clicked[block] == 1])
+    return result
+
+
+def simulate(images: np.ndarray, labels: np.ndarray, config: SimulatorConfig = SimulatorConfig()) -> Simulation:
+    """Simulate impressions on a catalogue drawn from (images, labels), keeping the hidden variables."""
+    if config.history_length < 0:
+        raise ValueError(f"history_length must be >= 0, got {config.history_length}")
     rng = np.random.default_rng(config.seed)
     catalog = make_catalog(labels, config, rng)
     z = pixel_components(images[catalog["image_index"].to_numpy()], config.visual_dims)
@@ -110,16 +183,17 @@ def simulate_clicks(images: np.ndarray, labels: np.ndarray, config: SimulatorCon
     category = catalog["category"].to_numpy()
     by_class = {c: np.flatnonzero(category == c) for c in range(10)}
 
-    taste = rng.dirichlet(np.full(10, config.taste_concentration), size=config.n_users)
-    visual_taste = rng.standard_normal((config.n_users, config.visual_dims))
-    price_sensitivity = rng.random(config.n_users)
+    population = Population(taste=rng.dirichlet(np.full(10, config.taste_concentration), size=config.n_users),
+                            visual_taste=rng.standard_normal((config.n_users, config.visual_dims)),
+                            price_sensitivity=rng.random(config.n_users))
 
     rows = {k: [] for k in ("user_id", "session_id", "search_keywords", "item_id", "relevance")}
+    targets = []
     n_search = config.items_per_session // 2
     session = 0
     for user in range(config.n_users):
         for _ in range(config.sessions_per_user):
-            target = rng.choice(10, p=taste[user])
+            target = rng.choice(10, p=population.taste[user])
             if rng.random() < config.precise_query_rate:
                 query = str(rng.choice(PRECISE_WORDS[target]))
             else:
@@ -128,27 +202,54 @@ def simulate_clicks(images: np.ndarray, labels: np.ndarray, config: SimulatorCon
             shown = np.concatenate([rng.choice(matching, size=n_search, replace=False),
                                     rng.choice(config.n_items, size=config.items_per_session - n_search,
                                                replace=False)])
-            shown_class = category[shown]
-            relevance = np.where(shown_class == target, config.relevance_weight,
-                                 np.where(np.isin(shown_class, _query_classes(query)), config.query_match_weight, 0.0))
             rows["user_id"].append(np.full(len(shown), user))
             rows["session_id"].append(np.full(len(shown), session))
             rows["search_keywords"].append(np.full(len(shown), query, dtype=object))
             rows["item_id"].append(shown)
-            rows["relevance"].append(relevance)
+            rows["relevance"].append(relevance(config, category[shown], target, query))
+            targets.append(target)
             session += 1
     impressions = pd.DataFrame({k: np.concatenate(v) for k, v in rows.items()})
     user, item = impressions["user_id"].to_numpy(), impressions["item_id"].to_numpy()
-    visual = config.visual_weight * np.einsum("nd,nd->n", visual_taste[user], z[item]) / np.sqrt(config.visual_dims)
-    logit = config.bias + impressions.pop("relevance").to_numpy() + visual \
-        - config.price_weight * price_sensitivity[user] * price_z[item]
+    logit = click_logit(config, impressions.pop("relevance").to_numpy(), population.visual_taste[user], z[item],
+                        population.price_sensitivity[user], price_z[item])
     impressions["p_click"] = 1.0 / (1.0 + np.exp(-logit))
     impressions["clicked"] = (rng.random(len(impressions)) < impressions["p_click"]).astype(int)
     impressions = impressions.merge(catalog[["item_id", "title", "category", "price"]], on="item_id", how="left")
     impressions = impressions.rename(columns={"title": "product_description"})
+    impressions["previous_clicks"] = previous_clicks(impressions, config.history_length)
     columns = ["user_id", "session_id", "search_keywords", "item_id", "product_description", "category",
-               "price", "p_click", "clicked"]
-    return impressions[columns], catalog
+               "price", "p_click", "clicked", "previous_clicks"]
+    return Simulation(config=config, impressions=impressions[columns], catalog=catalog, components=z,
+                      price_z=price_z, population=population, session_target=np.array(targets, dtype=int))
+
+
+def simulate_clicks(images: np.ndarray, labels: np.ndarray, config: SimulatorConfig = SimulatorConfig()
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Simulate impressions on a catalogue drawn from (images, labels): the observable log and the catalogue.
+
+    Returns (impressions, catalog). impressions has one row per shown item, in time order: user_id,
+    session_id, search_keywords, item_id, product_description, category, price, p_click (the oracle
+    probability), clicked (0/1), previous_clicks (tuple of item ids clicked in the user's earlier sessions,
+    oldest first, at most `history_length`). catalog: item_id, image_index (into `images`), category,
+    title, price. `simulate` returns the same with the hidden variables.
+    """
+    simulation = simulate(images, labels, config)
+    return simulation.impressions, simulation.catalog
+
+
+def title_class_word(catalog: pd.DataFrame) -> pd.Series:
+    """Per product: "own class word", "no class word" or "wrong class word" in its title (index item_id)."""
+    def status(title: str, category: int) -> str:
+        words = set(title.split())
+        if words & set(PRECISE_WORDS[category]):
+            return "own class word"
+        if any(words & set(ws) for c, ws in PRECISE_WORDS.items() if c != category):
+            return "wrong class word"
+        return "no class word"
+
+    return pd.Series([status(t, c) for t, c in zip(catalog["title"], catalog["category"])],
+                     index=catalog["item_id"], name="title")
 
 
 def describe_config(config: SimulatorConfig) -> pd.Series:

@@ -80,3 +80,20 @@ def test_other_file_of_same_schema_is_read(tmp_path, transactions_factory):
     df = load_online_retail(path)
     assert len(df) == 2 and df["Description"].isna().sum() == 1
     assert isinstance(df["InvoiceDate"].iloc[0], pd.Timestamp)
+
+
+def test_damaged_embedded_file_says_to_restore_it_from_git(tmp_path, monkeypatch):
+    from rec_utils.data import online_retail
+
+    copy = tmp_path / "online_retail.parquet"
+    copy.write_bytes(ONLINE_RETAIL_PATH.read_bytes()[:-10])
+    monkeypatch.setattr(online_retail, "ONLINE_RETAIL_PATH", copy)
+    with pytest.raises(ChecksumMismatchError, match=r"restore it with `git checkout -- data/`"):
+        load_online_retail()
+
+
+def test_fractional_customer_id_is_a_schema_error(tmp_path, transactions_factory):
+    path = tmp_path / "odd.parquet"
+    transactions_factory([{}, {"CustomerID": 17850.5}, {"CustomerID": None}]).to_parquet(path)
+    with pytest.raises(SchemaError, match=r"CustomerID has 1 fractional values \(e.g. 17850.5\)"):
+        load_online_retail(path)

@@ -7,7 +7,6 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-import tensorflow as tf
 
 from rec_utils.runtime import device
 from rec_utils.runtime.device import (
@@ -56,10 +55,19 @@ class FakeTensorFlowGPUs:
             self.gpus = list(devices)
 
 
+def _tensorflow_config():
+    """tf.config when this process runs Keras on TensorFlow (the fake-GPU tests patch it), else skip."""
+    if keras_backend() != "tensorflow":
+        pytest.skip(f"the fake-GPU tests patch TensorFlow; this process runs Keras on {keras_backend()}")
+    import tensorflow as tf
+    return tf.config
+
+
 def test_cpu_hides_a_visible_gpu_from_tensorflow(monkeypatch):
+    config = _tensorflow_config()
     fake = FakeTensorFlowGPUs()
-    monkeypatch.setattr(tf.config, "get_visible_devices", fake.get_visible_devices)
-    monkeypatch.setattr(tf.config, "set_visible_devices", fake.set_visible_devices)
+    monkeypatch.setattr(config, "get_visible_devices", fake.get_visible_devices)
+    monkeypatch.setattr(config, "set_visible_devices", fake.set_visible_devices)
     monkeypatch.setattr(device, "CPU_ONLY_ENV", {})  # keep this test process's environment as it is
     assert visible_gpus() == ["/physical_device:GPU:0"]
     assert require_device("auto") == "gpu"
@@ -68,18 +76,19 @@ def test_cpu_hides_a_visible_gpu_from_tensorflow(monkeypatch):
 
 
 def test_cpu_after_the_gpu_started_is_a_named_error(monkeypatch):
+    config = _tensorflow_config()
     fake = FakeTensorFlowGPUs(initialised=True)
-    monkeypatch.setattr(tf.config, "get_visible_devices", fake.get_visible_devices)
-    monkeypatch.setattr(tf.config, "set_visible_devices", fake.set_visible_devices)
+    monkeypatch.setattr(config, "get_visible_devices", fake.get_visible_devices)
+    monkeypatch.setattr(config, "set_visible_devices", fake.set_visible_devices)
     monkeypatch.setattr(device, "CPU_ONLY_ENV", {})
     with pytest.raises(DeviceSelectionError, match="before building any model"):
         require_device("cpu")
 
 
 def test_cpu_before_keras_is_imported_sets_the_environment_every_backend_reads():
-    out = _python("import os, sys; from rec_utils.runtime.device import require_device; "
+    out = _python("import os, sys; from rec_utils.runtime.device import require_device, visible_gpus; "
                   "print(require_device('cpu'), 'keras' in sys.modules, os.environ['CUDA_VISIBLE_DEVICES'], "
-                  "os.environ['JAX_PLATFORMS']); import tensorflow as tf; print(tf.config.get_visible_devices('GPU'))",
+                  "os.environ['JAX_PLATFORMS']); print(visible_gpus())",
                   CUDA_VISIBLE_DEVICES="0")
     assert out.splitlines() == ["cpu False -1 cpu", "[]"]
 
@@ -88,7 +97,7 @@ def test_backend_is_the_one_keras_loaded_even_when_chosen_in_keras_json(tmp_path
     pytest.importorskip("jax", reason="the JAX backend is not installed (make install BACKEND=jax)")
     (tmp_path / "keras.json").write_text(json.dumps({"backend": "jax", "floatx": "float32", "epsilon": 1e-7,
                                                      "image_data_format": "channels_last"}))
+    # KERAS_BACKEND empty: Keras then reads keras.json (the project's .venv otherwise sets its installed backend)
     out = _python("from rec_utils.runtime.device import keras_backend, require_device; "
-                  "print(keras_backend(), require_device('auto'))", KERAS_HOME=str(tmp_path))
+                  "print(keras_backend(), require_device('auto'))", KERAS_HOME=str(tmp_path), KERAS_BACKEND="")
     assert out == "jax cpu"
-    assert keras_backend() == "tensorflow"

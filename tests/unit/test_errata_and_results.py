@@ -27,3 +27,31 @@ def test_metrics_round_trip_and_refuse_nan(tmp_path):
         save_metrics("bad", {"x": float("nan")}, metrics_dir=tmp_path)
     with pytest.raises(FileNotFoundError, match="run notebook missing"):
         load_metrics("missing", metrics_dir=tmp_path)
+
+
+def _append_benchmark_rows(path, n):
+    from rec_utils.runtime.benchmark_log import append_rows
+
+    for i in range(n):
+        append_rows("b", "cpu", "numpy", {"i": i}, {"t": (float(i), "s")}, path=path)
+
+
+def _record_errata(path, prefix, n):
+    for i in range(n):
+        record_erratum(f"{prefix}{i}", "1", "a", "b", "wrong", "nb", path=path)
+
+
+def test_concurrent_writers_of_shared_reports_lose_nothing(tmp_path):
+    import multiprocessing
+
+    import pandas as pd
+
+    workers = [multiprocessing.Process(target=_append_benchmark_rows, args=(tmp_path / "b.csv", 20)) for _ in range(2)]
+    workers += [multiprocessing.Process(target=_record_errata, args=(tmp_path / "e.csv", p, 10)) for p in "xy"]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0] * 4
+    assert len(pd.read_csv(tmp_path / "b.csv")) == 40
+    assert len(load_errata(tmp_path / "e.csv")) == 20

@@ -9,11 +9,12 @@ import pytest
 
 from rec_utils.data.fashion import CLASS_NAMES, load_fashion_mnist, read_idx
 from rec_utils.data.split import split_groups
-from rec_utils.evaluation.probability import bootstrap_ci, metrics_table
+from rec_utils.evaluation.probability import metrics_table
 from rec_utils.features.attributes import click_model_inputs, encode_attributes
 from rec_utils.features.images import load_vgg16, vgg16_features
 from rec_utils.features.text import Tokenizer, join_text_columns
 from rec_utils.models.click_model import build_click_model, predict, select_inputs, summary_text
+from rec_utils.runtime.device import keras_backend
 
 
 def test_fashion_mnist_shipped_test_split():
@@ -50,7 +51,7 @@ def test_vgg16_features_shape_and_cache(tmp_path):
     images = load_fashion_mnist("test")[0][:3]
     features, used = vgg16_features(images, image_size=32, weights="none", cache_dir=tmp_path, show_progress=False)
     assert features.shape == (3, 512) and features.dtype == np.float32 and used == "random"
-    assert len(list(tmp_path.glob("vgg16_random0_32px_*.npy"))) == 1
+    assert len(list(tmp_path.glob(f"vgg16_random0_{keras_backend()}_32px_*.npy"))) == 1
     again, _ = vgg16_features(images, image_size=32, weights="none", cache_dir=tmp_path)
     np.testing.assert_array_equal(features, again)
     with pytest.raises(ValueError, match="at least 32"):
@@ -103,12 +104,16 @@ def test_click_model_needs_a_tower():
 
 
 def test_padding_does_not_change_the_text_embedding():
-    model = build_click_model(vocab_size=10, max_len=4, use_query=False)
-    a = predict(model, {"title_tokens": np.array([[3, 4, 0, 0]], dtype="int32")})
-    b = predict(model, {"title_tokens": np.array([[3, 4, 0, 0]], dtype="int32")})
-    c = predict(model, {"title_tokens": np.array([[3, 0, 4, 0]], dtype="int32")})  # order inside a bag is irrelevant
-    np.testing.assert_allclose(a, b)
-    np.testing.assert_allclose(a, c, rtol=1e-5)
+    padded = build_click_model(vocab_size=10, max_len=4, use_query=False)
+    short = build_click_model(vocab_size=10, max_len=2, use_query=False)
+    short.set_weights(padded.get_weights())  # no weight depends on max_len
+    a = predict(padded, {"title_tokens": np.array([[3, 4, 0, 0]], dtype="int32")})
+    b = predict(short, {"title_tokens": np.array([[3, 4]], dtype="int32")})
+    c = predict(padded, {"title_tokens": np.array([[0, 4, 0, 3]], dtype="int32")})  # order inside a bag is irrelevant
+    d = predict(padded, {"title_tokens": np.array([[3, 4, 5, 0]], dtype="int32")})  # a real word is not padding
+    np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_allclose(a, c, rtol=1e-6)
+    assert abs(float(a[0] - d[0])) > 1e-6
 
 
 def test_click_model_inputs_from_impressions():
@@ -121,14 +126,16 @@ def test_click_model_inputs_from_impressions():
     assert inputs["query_tokens"].shape == (2, 3)
 
 
-def test_bootstrap_interval_contains_the_estimate_and_groups_resample_whole_users():
+def test_resampling_whole_users_widens_the_interval_of_correlated_rows():
     rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 500)
-    p = np.clip(y * 0.3 + rng.random(500) * 0.7, 0.01, 0.99)
-    point, low, high = bootstrap_ci(y, p, __import__("sklearn.metrics").metrics.roc_auc_score, n_boot=100)
-    assert low <= point <= high and high - low < 0.2
-    table = metrics_table(y, {"m": p}, n_boot=50, groups=np.repeat(np.arange(50), 10))
-    assert table.loc["m", "ROC-AUC low"] <= table.loc["m", "ROC-AUC"] <= table.loc["m", "ROC-AUC high"]
+    y = np.repeat(rng.integers(0, 2, 100), 10)  # each user's 10 rows are copies: 100 independent observations
+    p = np.clip(y * 0.3 + np.repeat(rng.random(100), 10) * 0.7, 0.01, 0.99)
+    groups = np.repeat(np.arange(100), 10)
+    rows = metrics_table(y, {"m": p}, n_boot=100)
+    users = metrics_table(y, {"m": p}, n_boot=100, groups=groups)
+    width = {name: t.loc["m", "ROC-AUC high"] - t.loc["m", "ROC-AUC low"] for name, t in (("rows", rows),
+                                                                                      ("users", users))}
+    assert width["users"] > 2 * width["rows"]  # about sqrt(10) wider: rows of one user are not independent
 
 
 def test_split_groups_assigns_whole_groups():

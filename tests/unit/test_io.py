@@ -54,3 +54,16 @@ def test_file_lock_makes_a_second_process_wait(tmp_path):
         waited = time.perf_counter() - begin
     holder.join()
     assert waited > 0.2
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    """mkstemp creates 0600 files: readers such as a web server serving reports/ must still read them."""
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    new = write_text_atomic(tmp_path / "index.html", "x")
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask
+    os.chmod(new, 0o640)
+    write_text_atomic(new, "y")
+    assert new.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode

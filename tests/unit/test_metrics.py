@@ -87,3 +87,50 @@ def test_report_over_several_k_matches_the_per_user_functions():
         assert report[f"recall@{k}"] == pytest.approx(np.nanmean(recall_at_k(RECOMMENDED, RELEVANT, k)))
     with pytest.raises(ValueError, match="unknown metrics"):
         ranking_report(RECOMMENDED, RELEVANT, 2, metrics=("auc",))
+
+
+def test_explicit_zeros_in_relevant_are_not_relevant():
+    relevant = sp.csr_matrix((np.array([1.0, 0.0]), np.array([1, 3]), np.array([0, 2])), shape=(1, 10))
+    assert relevant.nnz == 2  # item 3 is stored, with value 0
+    np.testing.assert_allclose(recall_at_k(np.array([[1, 3]]), relevant, 2), [1.0])
+    np.testing.assert_allclose(precision_at_k(np.array([[1, 3]]), relevant, 2), [0.5])
+
+
+def test_duplicate_entries_count_once_and_the_callers_matrix_is_untouched():
+    # user 0's item 2 stored twice (a non-canonical matrix, as a COO -> CSR conversion without summing can give)
+    relevant = sp.csr_matrix((np.array([1.0, 1.0, 1.0]), np.array([2, 2, 5]), np.array([0, 3])), shape=(1, 8))
+    before = (relevant.data.copy(), relevant.indices.copy(), relevant.indptr.copy())
+    np.testing.assert_allclose(recall_at_k(np.array([[2, 5]]), relevant, 2), [1.0])
+    np.testing.assert_allclose(ndcg_at_k(np.array([[2, 5]]), relevant, 2), [1.0])
+    hits_at_k(np.array([[2, 5]]), relevant, 2)
+    for got, expected in zip((relevant.data, relevant.indices, relevant.indptr), before):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("bad", [10, -2, 99])
+def test_item_ids_outside_the_catalogue_are_refused(bad):
+    recommended = RECOMMENDED.copy()
+    recommended[1, 2] = bad
+    with pytest.raises(ValueError, match=f"item ids must be in \\[0, 10\\).*{bad}"):
+        precision_at_k(recommended, RELEVANT, 4)
+
+
+def test_duplicate_items_in_a_list_are_refused():
+    recommended = RECOMMENDED.copy()
+    recommended[0, 3] = 1  # user 0's relevant item 1 twice: recall would exceed 1
+    with pytest.raises(ValueError, match="user 0 .* item 1 more than once"):
+        recall_at_k(recommended, RELEVANT, 4)
+
+
+def test_padding_minus_one_is_no_item():
+    recommended = np.array([[1, -1, -1], [9, -1, -1], [0, 1, 2], [2, 0, -1]])
+    np.testing.assert_allclose(precision_at_k(recommended, RELEVANT, 3), [1 / 3, 1 / 3, np.nan, 1 / 3])
+    assert catalogue_coverage(recommended, 10) == pytest.approx(0.4)
+    assert novelty(np.array([[0, -1]]), np.array([2, 1]), 4) == pytest.approx(1.0)
+
+
+def test_every_k_of_a_report_is_checked():
+    with pytest.raises(ValueError, match="k must be between 1 and 4, got 0"):
+        ranking_report(RECOMMENDED, RELEVANT, (0, 3))
+    with pytest.raises(ValueError, match="ks must hold at least one k"):
+        ranking_report(RECOMMENDED, RELEVANT, ())

@@ -1,18 +1,47 @@
+"""The papermill runner: parameters checked against the notebook, its own kernel, a run log that survives
+interruptions, damage and concurrent writers, and sample runs kept apart from the full run."""
+
+import json
+import multiprocessing
+import os
+import sys
+
 import nbformat
 import pytest
 
+from rec_utils.runtime import runner
 from rec_utils.runtime.report import write_index
-from rec_utils.runtime.runner import execute, find_notebooks, notebook_title, parse_args, record_runs
+from rec_utils.runtime.runner import (
+    RunResult,
+    execute,
+    find_notebooks,
+    notebook_title,
+    own_kernel_spec,
+    parse_args,
+    read_run_log,
+    record_runs,
+)
 
 
-def _notebook(path, sources):
+def _notebook(path, sources, title="# 99 Test notebook"):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "interest-lab", "display_name": "Python (interest-lab)", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell("# 99 Test notebook")]
+    nb.cells = [nbformat.v4.new_markdown_cell(title)]
     nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
     nb.cells[1].metadata["tags"] = ["parameters"]
     nbformat.write(nb, path)
     return path
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """notebooks/ and reports/ in tmp_path, as the runner's defaults."""
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.setattr(runner, "NOTEBOOKS_DIR", tmp_path / "notebooks")
+    monkeypatch.setattr(runner, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setattr(runner, "RUNS_DIR", tmp_path / "reports" / "runs")
+    monkeypatch.delenv(runner.RUN_DIR_ENV, raising=False)
+    return tmp_path
 
 
 def test_selectors_pick_notebooks_in_numeric_order():
@@ -28,16 +57,118 @@ def test_parameters_are_parsed_as_yaml():
     assert args.notebooks == ["01"] and args.parameter == [["sample_frac", "0.1"], ["name", "abc"]]
 
 
-def test_failure_names_the_cell_and_parameters_override(tmp_path):
-    nb = _notebook(tmp_path / "99_test.ipynb", ["x = 1", "assert x == 1, 'x changed'", "y = 2"])
-    ok = execute(nb, tmp_path / "ok.ipynb", {})
-    assert ok.ok
+def test_failure_names_the_cell_and_parameters_override(tmp_path, capfd):
+    nb = _notebook(tmp_path / "99_test.ipynb", ["x = 1  # a parameter", "assert x == 1, 'x changed'", "y = 2"])
+    ok = RunResult(nb, tmp_path / "ok.ipynb", 1.0, None, "2026-01-01 00:00:00", "2026-01-01 00:00:01")
     failed = execute(nb, tmp_path / "failed.ipynb", {"x": 5})
-    assert not failed.ok
+    assert not failed.ok and failed.written and failed.status == "failed"
     assert "AssertionError: x changed" in failed.error
     assert failed.error.startswith("cell 3")  # markdown, parameters, injected parameters, failing cell
-    entries = record_runs([ok], reports_dir=tmp_path)
+    record_runs([ok], reports_dir=tmp_path)
     entries = record_runs([failed], reports_dir=tmp_path)  # same notebook: the latest run replaces it
-    assert len(entries) == 1 and entries[0]["error"] == failed.error
+    assert len(entries) == 1 and entries[0]["error"] == failed.error and entries[0]["status"] == "failed"
+    assert entries[0]["parameters"] == {"x": 5} and entries[0]["started"] <= entries[0]["finished"]
     page = write_index(entries, reports_dir=tmp_path).read_text()
     assert "FAILED" in page and "failed.html" in page and notebook_title(nb) == "99 Test notebook"
+    assert "without encryption" not in capfd.readouterr().err  # no kernel transport warning on the console
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")) == [
+        "99_test.ipynb", "failed.ipynb", "index.html", "run_log.json"]  # no temporary file left
+
+
+def test_unknown_parameter_stops_before_running_and_lists_valid_names(project):
+    _notebook(project / "notebooks" / "99_test.ipynb", ["sample_frac = 1.0  # share\nseed = 42  # seed", "z = 1"])
+    with pytest.raises(SystemExit, match=r"unknown parameter smaple_frac .*99_test: sample_frac, seed"):
+        runner.main(["99", "-p", "smaple_frac", "0.1"])
+    assert not (project / "reports").exists()
+
+
+def test_sample_run_is_kept_apart_from_the_full_run(project):
+    nb = _notebook(project / "notebooks" / "99_test.ipynb",
+                   ["frac = 1.0  # share", "import os\nprint(os.environ.get('INTEREST_LAB_RUN_DIR'))"])
+    assert runner.main(["99", "-p", "frac", "0.5"]) == 0
+    assert runner.RUN_DIR_ENV not in os.environ  # the caller's environment is as it was
+    full, sample = project / "reports", project / "reports" / "runs" / "frac-0.5"
+    assert sorted(p.name for p in full.iterdir()) == ["runs"]  # nothing written over the full run's reports
+    entry = json.loads((sample / "run_log.json").read_text())["99_test"]
+    assert entry["parameters"] == {"frac": 0.5} and entry["status"] == "ok"
+    assert entry["kernel"] == f"interest-lab ({runner._interpreter_shown(sys.executable)})"
+    assert (sample / "99_test.html").exists()
+    executed = nbformat.read(sample / nb.name, as_version=4)
+    assert executed.cells[-1].outputs[0]["text"].strip() == str(sample)  # the kernel knows the run's folder
+
+
+def test_interrupted_run_records_what_finished_and_skips_the_rest(project, monkeypatch):
+    for n in ("97", "98", "99"):
+        _notebook(project / "notebooks" / f"{n}_t.ipynb", ["a = 1  # p"], title=f"# {n} T")
+    calls = []
+
+    def fake_execute(notebook, output, parameters):
+        calls.append(notebook.name)
+        if notebook.name.startswith("98"):
+            raise KeyboardInterrupt
+        output.write_text("{}")
+        return RunResult(notebook, output, 0.1, None, "2026-01-01 00:00:00", "2026-01-01 00:00:01")
+
+    monkeypatch.setattr(runner, "execute", fake_execute)
+    assert runner.main(["--no-html"]) == 130
+    log = json.loads((project / "reports" / "run_log.json").read_text())
+    assert calls == ["97_t.ipynb", "98_t.ipynb"]
+    assert [log[k]["status"] for k in sorted(log)] == ["ok", "failed", "skipped"]
+    assert "interrupted" in log["98_t"]["error"]
+    page = (project / "reports" / "index.html").read_text()
+    assert all(f"{n} T" in page for n in ("97", "98", "99")) and "<span class='status'>skipped</span>" in page
+
+
+def test_unreadable_run_log_is_started_afresh_with_a_warning(tmp_path, capsys):
+    (tmp_path / "run_log.json").write_text('{"01_x": {"title": "trunc')
+    assert read_run_log(tmp_path / "run_log.json") == {}
+    assert "run_log.json is unreadable (JSONDecodeError); starting a new run log" in capsys.readouterr().err
+    (tmp_path / "run_log.json").write_text("[]")
+    assert read_run_log(tmp_path / "run_log.json") == {}
+
+
+def _record_many(folder, prefix, n):
+    nb = folder / f"{prefix}_x.ipynb"
+    for i in range(n):
+        record_runs([RunResult(nb.with_name(f"{prefix}{i:03d}_x.ipynb"), nb, 1.0)], reports_dir=folder)
+
+
+def test_concurrent_runs_update_the_log_without_losing_entries(tmp_path):
+    _notebook(tmp_path / "x.ipynb", ["a = 1"])
+    for p in ("a", "b"):
+        for i in range(25):
+            (tmp_path / f"{p}{i:03d}_x.ipynb").write_bytes((tmp_path / "x.ipynb").read_bytes())
+    workers = [multiprocessing.Process(target=_record_many, args=(tmp_path, p, 25)) for p in ("a", "b")]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert len(json.loads((tmp_path / "run_log.json").read_text())) == 50
+
+
+def test_kernel_spec_must_belong_to_this_interpreter(tmp_path):
+    with pytest.raises(SystemExit, match=r"no 'interest-lab' kernel is installed for this interpreter .*make install"):
+        own_kernel_spec(tmp_path)
+    foreign = tmp_path / "interest-lab"
+    foreign.mkdir()
+    (foreign / "kernel.json").write_text(json.dumps({
+        "argv": ["/opt/other-env/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "other", "language": "python"}))
+    with pytest.raises(SystemExit, match=r"starts '/opt/other-env/bin/python', not this interpreter"):
+        own_kernel_spec(tmp_path)
+    assert own_kernel_spec().argv[0] == sys.executable
+
+
+def test_a_same_named_kernel_elsewhere_on_the_jupyter_path_is_not_used(tmp_path, monkeypatch):
+    """A user-level interest-lab kernel from another environment would win papermill's lookup by name."""
+    foreign = tmp_path / "jupyter" / "kernels" / "interest-lab"
+    foreign.mkdir(parents=True)
+    (foreign / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", "raise SystemExit(3)", "{connection_file}"],
+        "display_name": "foreign", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    nb = _notebook(tmp_path / "99_test.ipynb", ["a = 1", "import sys\nprint(sys.prefix)"])
+    result = execute(nb, tmp_path / "out.ipynb", {})
+    assert result.ok, result.error
+    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[-1].outputs[0]["text"].strip() == sys.prefix

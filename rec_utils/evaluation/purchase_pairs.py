@@ -1,0 +1,41 @@
+"""The purchase-propensity task (features.propensity) laid on the evaluation protocol's windows, so a logistic
+purchase model is fitted, tuned and tested like the recommenders of notebook 07.
+
+    fit, evaluate = protocol_pairs(protocol, transactions, "test")
+
+Stage "test": the model is fitted on pairs labelled in the validation window [cut - validation_days, cut)
+(features from before that window) and scored on pairs labelled in the test window [cut, cut + test_days)
+(features from before the cut). Stage "validation": the same one window earlier: fitted on pairs labelled in
+the validation_days before the validation window, scored on pairs labelled in the validation window. So
+validation never sees the cut's test window, and the test window is scored once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rec_utils.evaluation.protocol import Protocol
+from rec_utils.features.propensity import propensity_dataset
+
+
+def window_pairs(transactions: pd.DataFrame, start: pd.Timestamp, days: int, *, negatives_per_positive: int = 4,
+                 seed: int = 0) -> pd.DataFrame:
+    """propensity_dataset with labels from the window [start, start + days) and features from before `start`:
+    positives are the (customer, product) pairs bought in the window by customers with earlier purchases,
+    negatives are sampled products they did not buy then. Lines after the window are never read."""
+    start = pd.Timestamp(start)
+    lines = transactions[transactions["InvoiceDate"] < start + pd.Timedelta(days=days)]
+    if not (lines["InvoiceDate"] >= start).any():
+        raise ValueError(f"no purchases in the window starting {start:%Y-%m-%d} ({days} days)")
+    label_days = (lines["InvoiceDate"].max().normalize() + pd.Timedelta(days=1) - start).days  # window to its last day
+    return propensity_dataset(lines, label_days=label_days, negatives_per_positive=negatives_per_positive, seed=seed)
+
+
+def protocol_pairs(protocol: Protocol, transactions: pd.DataFrame, stage: str, *, negatives_per_positive: int = 4,
+                   seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(fit pairs, evaluation pairs) of `stage` ("validation" or "test"; see the module docstring)."""
+    start, days = protocol.window(stage)
+    fit_start = start - pd.Timedelta(days=protocol.validation_days)
+    options = {"negatives_per_positive": negatives_per_positive, "seed": seed}
+    return (window_pairs(transactions, fit_start, protocol.validation_days, **options),
+            window_pairs(transactions, start, days, **options))

@@ -1,0 +1,258 @@
+"""The customer bootstrap: the one engine behind every interval of a statistic of per-customer values.
+
+Every input row is one customer (a per-user NDCG, a customer's hits and trials, ...); a resample draws
+customers with replacement, so the interval reflects which customers happened to be observed. Rows are
+resampled whole, so columns of one customer stay together, and `draws` is the only place customers are
+drawn: every call with the same number of customers and the same seed draws the same customers, so
+intervals of different methods from separate calls are paired.
+
+    draws(n, n_boot, seed)                  the resamples, one (n,) index array at a time
+    bootstrap_means(values)                 (n, m) -> (n_boot, m) column means of every resample (vectorised)
+    resampled(columns, statistic)           any statistic of the rows, on every resample
+    percentile_interval(boot)               (low, high) percentile interval of resampled values
+    mean_interval / ratio_interval / bootstrap_statistic / paired_difference      point, low, high (...)
+    mean_table / paired_differences         {method: per-customer values} -> tables with intervals
+    paired_verdict(paired, "a - b")         one sentence saying only what a paired interval supports
+    Comparison                              those tables, the per-customer values, what validation chose, the protocol
+
+rec_utils.evaluation.comparison (recommenders on one split) and probability (metrics such as ROC-AUC over
+resampled rows or customers) draw their resamples here too.
+
+ROC-AUC of rows grouped by customer (several rows per customer, e.g. customer-product pairs) has its own
+exact, fast path: auc_interval and auc_difference (paired) resample customers as bootstrap_ci(groups=...)
+does, from customer-by-customer win counts computed once (auc_draws).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+
+def draws(n: int, n_boot: int = 200, seed: int = 0) -> Iterator[np.ndarray]:
+    """`n_boot` resamples of `n` customers with replacement, one (n,) int index array at a time (seeded)."""
+    if n == 0:
+        raise ValueError("no customers to resample")
+    rng = np.random.default_rng(seed)
+    for _ in range(n_boot):
+        yield rng.integers(n, size=n)
+
+
+def bootstrap_means(values: np.ndarray, n_boot: int = 1000, seed: int = 0) -> np.ndarray:
+    """Column means of every resample: values (n_customers, m) -> (n_boot, m). Resample b counts how often each
+    customer was drawn, so the means are one matrix product (the same numbers as averaging the drawn rows)."""
+    values = np.asarray(values, dtype=float)
+    n = values.shape[0]
+    counts = np.stack([np.bincount(idx, minlength=n) for idx in draws(n, n_boot, seed)])
+    return counts @ values / n
+
+
+def resampled(columns: np.ndarray, statistic: Callable[[np.ndarray], float], *, n_boot: int = 200,
+              seed: int = 0) -> np.ndarray:
+    """`statistic` on `n_boot` resamples of the rows (customers) of `columns`: (n_boot,)."""
+    columns = np.asarray(columns, dtype=float)
+    return np.array([statistic(columns[idx]) for idx in draws(len(columns), n_boot, seed)])
+
+
+def percentile_interval(boot: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high): the (1 - level)/2 and (1 + level)/2 quantiles of resampled values along axis 0 (NaN
+    resamples, e.g. a ratio with an empty denominator, left out). Scalars for a (n_boot,) input."""
+    alpha = (1 - level) / 2
+    quantile = np.nanquantile if np.isnan(boot).any() else np.quantile
+    return quantile(boot, alpha, axis=0), quantile(boot, 1 - alpha, axis=0)
+
+
+def bootstrap_statistic(columns: np.ndarray, statistic: Callable[[np.ndarray], float], *, n_boot: int = 200,
+                        level: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
+    """(statistic on all rows, percentile interval over `n_boot` row resamples) of `statistic(columns)`.
+
+    columns: (n_customers,) or (n_customers, m); statistic maps such an array to a float.
+    """
+    columns = np.asarray(columns, dtype=float)
+    low, high = percentile_interval(resampled(columns, statistic, n_boot=n_boot, seed=seed), level)
+    return float(statistic(columns)), float(low), float(high)
+
+
+def mean_interval(values: np.ndarray, *, n_boot: int = 200, level: float = 0.95,
+                  seed: int = 0) -> tuple[float, float, float]:
+    """Mean of per-customer values (NaN = undefined for that customer, left out) with its interval."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    low, high = percentile_interval(bootstrap_means(values[:, None], n_boot, seed)[:, 0], level)
+    return float(values.mean()), float(low), float(high)
+
+
+def ratio_interval(numerator: np.ndarray, denominator: np.ndarray, **options) -> tuple[float, float, float]:
+    """Σ numerator / Σ denominator over customers (e.g. hits / trials pooled) with its interval."""
+    columns = np.column_stack([numerator, denominator])
+    return bootstrap_statistic(columns, lambda c: c[:, 0].sum() / c[:, 1].sum(), **options)
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray, *, denominator: np.ndarray | None = None, n_boot: int = 200,
+                      level: float = 0.95, seed: int = 0) -> dict[str, float]:
+    """A - B on the same customers and the same resamples: means of per-customer values a and b (rows
+    where either is NaN left out), or, with `denominator`, pooled ratios Σa/Σd - Σb/Σd.
+    Returns {"difference", "low", "high", "p_not_better"} (share of resamples where A - B <= 0)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have one value per customer each, got shapes {a.shape} and {b.shape}")
+    if denominator is None:
+        keep = ~(np.isnan(a) | np.isnan(b))
+        differences = a[keep] - b[keep]
+        point, values = differences.mean(), bootstrap_means(differences[:, None], n_boot, seed)[:, 0]
+    else:
+        columns = np.column_stack([a, b, denominator])
+
+        def statistic(c):
+            return (c[:, 0].sum() - c[:, 1].sum()) / c[:, 2].sum()
+        point, values = statistic(columns), resampled(columns, statistic, n_boot=n_boot, seed=seed)
+    low, high = percentile_interval(values, level)
+    return {"difference": float(point), "low": float(low), "high": float(high),
+            "p_not_better": float(np.mean(values <= 0))}
+
+
+def mean_table(values: dict[str, np.ndarray], *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """One row per method: mean, low, high (mean_interval) and n (customers with a value).
+    values: {method: (n_customers,) per-customer values, NaN where undefined}."""
+    rows = {}
+    for name, v in values.items():
+        mean, low, high = mean_interval(v, n_boot=n_boot, seed=seed)
+        rows[name] = {"mean": mean, "low": low, "high": high, "n": int((~np.isnan(np.asarray(v, float))).sum())}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def paired_differences(values: dict[str, np.ndarray], pairs: list[tuple[str, str]], *, n_boot: int = 1000,
+                       seed: int = 0) -> pd.DataFrame:
+    """One row per (a, b), named 'a - b': paired_difference of values[a] and values[b] (customers with both)."""
+    return pd.DataFrame.from_dict({f"{a} - {b}": paired_difference(values[a], values[b], n_boot=n_boot, seed=seed)
+                                   for a, b in pairs}, orient="index")
+
+
+def paired_verdict(paired: pd.DataFrame, row: str, *, metric: str, digits: int = 4) -> str:
+    """One sentence from the row 'a - b' of a paired_differences table: the difference of `metric` with its
+    paired 95% interval, and a direction only when the interval excludes 0."""
+    a, b = row.split(" - ", 1)
+    r = paired.loc[row]
+    gap = (f"{metric}, {a} minus {b}: {r['difference']:+.{digits}f} "
+           f"[{r['low']:+.{digits}f}, {r['high']:+.{digits}f}]")
+    if r["low"] > 0:
+        return f"{gap}; the paired 95% interval excludes 0: {a} is higher"
+    if r["high"] < 0:
+        return f"{gap}; the paired 95% interval excludes 0: {a} is lower"
+    return f"{gap}; the paired 95% interval includes 0: no difference shown"
+
+
+@dataclass
+class Comparison:
+    """A comparison of methods on one protocol: table (method -> mean and 95% interval), paired (differences
+    with intervals), per_customer (the values behind both), chosen (what validation chose), protocol (in words)."""
+
+    table: pd.DataFrame
+    paired: pd.DataFrame
+    per_customer: pd.DataFrame
+    chosen: dict = field(default_factory=dict)
+    protocol: str = ""
+
+
+def customer_draw_counts(n_customers: int, n_boot: int, seed: int = 0) -> np.ndarray:
+    """(n_boot, n_customers): how many times each customer is drawn in each of `n_boot` resamples of
+    n_customers customers with replacement (seeded)."""
+    if n_customers < 1:
+        raise ValueError("no customers to resample")
+    return np.stack([np.bincount(idx, minlength=n_customers) for idx in draws(n_customers, n_boot, seed)]).astype(float)
+
+
+def _pair_wins(y: np.ndarray, score: np.ndarray, codes: np.ndarray, n_customers: int,
+               chunk: int = 512) -> np.ndarray:
+    """(n_customers, n_customers) W with W[c, d] = number of (positive row of c, negative row of d) pairs in
+    which the positive scores higher, ties counted one half.
+
+    Rows sorted by score (negatives first among ties) are cut into chunks of `chunk` rows: pairs in different
+    chunks are counted by one matrix product of per-chunk customer counts (positives of a chunk beat every
+    negative of the chunks before it), pairs inside a chunk by comparing positions."""
+    order = np.lexsort((y, score))
+    y_sorted, codes_sorted, score_sorted = y[order], codes[order], score[order]
+    n_chunks = -(-len(order) // chunk)
+    cell = (np.arange(len(order)) // chunk) * n_customers + codes_sorted
+    per_chunk = [np.bincount(cell[y_sorted == label], minlength=n_chunks * n_customers).reshape(n_chunks, -1)
+                 .astype(float) for label in (1, 0)]
+    earlier = np.cumsum(per_chunk[1], axis=0) - per_chunk[1]  # negatives per customer in the chunks before
+    wins = per_chunk[0].T @ earlier
+    for start in range(0, len(order), chunk):
+        labels, owners = y_sorted[start:start + chunk], codes_sorted[start:start + chunk]
+        positive, negative = np.flatnonzero(labels == 1), np.flatnonzero(labels == 0)
+        if not positive.size or not negative.size:
+            continue
+        below = (negative[None, :] < positive[:, None]).astype(float)  # (p, q): negative j before positive i
+        winners, row = np.unique(owners[positive], return_inverse=True)  # customers with positives here
+        by_winner = sp.csr_matrix((np.ones(positive.size), (row.ravel(), np.arange(positive.size))),
+                                  shape=(winners.size, positive.size))
+        by_loser = sp.csr_matrix((np.ones(negative.size), (np.arange(negative.size), owners[negative])),
+                                 shape=(negative.size, n_customers))
+        wins[winners] += np.asarray((by_winner @ below) @ by_loser)
+    # a tie between a positive and a negative was counted as a whole win (negatives sort first): take half back
+    block = np.cumsum(np.r_[True, score_sorted[1:] != score_sorted[:-1]]) - 1
+    shape = (int(block[-1]) + 1, n_customers)
+    per_block = [sp.csr_matrix((np.ones(int((y_sorted == label).sum())),
+                                (block[y_sorted == label], codes_sorted[y_sorted == label])), shape=shape)
+                 for label in (1, 0)]
+    return wins - 0.5 * (per_block[0].T @ per_block[1]).toarray()
+
+
+def auc_draws(y: np.ndarray, scores: np.ndarray, customers: np.ndarray, *, n_boot: int = 200,
+              seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """ROC-AUC of every column of `scores` (n,) or (n, m) on all rows and on `n_boot` customer resamples:
+    ((m,), (n_boot, m)). The columns share the draws (paired).
+
+    A resample counts every row of a customer drawn r times r times, so its AUC is
+        Σ_cd r_c r_d W_cd / (Σ_c r_c P_c · Σ_d r_d N_d)
+    with W the customers' pairwise win counts (see _pair_wins), P_c and N_c customer c's positives and
+    negatives: one sweep over the rows per column, then a matrix product per resample, instead of sorting
+    every resample (the same number as roc_auc_score on the drawn customers' rows, ties included).
+    Memory grows as n_customers² (a few thousand customers are fine).
+    """
+    y = np.asarray(y)
+    scores = np.asarray(scores, dtype=float)
+    scores = scores[:, None] if scores.ndim == 1 else scores
+    if not (len(y) == len(scores) == len(customers)):
+        raise ValueError(f"y, scores and customers need one entry per row, got {len(y)}, {len(scores)}, "
+                         f"{len(customers)}")
+    if set(np.unique(y)) != {0, 1}:
+        raise ValueError("ROC-AUC needs labels 0 and 1, both present")
+    codes = np.unique(np.asarray(customers), return_inverse=True)[1].ravel()
+    n_customers = int(codes.max()) + 1
+    positives = np.bincount(codes, weights=(y == 1), minlength=n_customers)
+    negatives = np.bincount(codes, weights=(y == 0), minlength=n_customers)
+    counts = customer_draw_counts(n_customers, n_boot, seed)
+    pairs = (counts @ positives) * (counts @ negatives)
+    points, draws = [], []
+    for j in range(scores.shape[1]):
+        wins = _pair_wins(y, scores[:, j], codes, n_customers)
+        points.append(wins.sum() / (positives.sum() * negatives.sum()))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            draws.append(np.einsum("bc,bc->b", counts @ wins, counts) / pairs)
+    return np.array(points), np.column_stack(draws)
+
+
+def auc_interval(y: np.ndarray, score: np.ndarray, customers: np.ndarray, *, n_boot: int = 200,
+                 level: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
+    """(ROC-AUC of all rows, percentile interval over `n_boot` customer resamples) of one score (n,).
+    Resamples with a single class (undefined AUC) are left out of the quantiles."""
+    points, draws = auc_draws(y, score, customers, n_boot=n_boot, seed=seed)
+    alpha = (1 - level) / 2
+    return float(points[0]), float(np.nanquantile(draws, alpha)), float(np.nanquantile(draws, 1 - alpha))
+
+
+def auc_difference(y: np.ndarray, a: np.ndarray, b: np.ndarray, customers: np.ndarray, *, n_boot: int = 200,
+                   level: float = 0.95, seed: int = 0) -> dict[str, float]:
+    """AUC(a) - AUC(b) on the same rows and the same customer resamples: {"difference", "low", "high",
+    "p_not_better"} (share of resamples where A - B <= 0), like paired_difference."""
+    points, draws = auc_draws(y, np.column_stack([a, b]), customers, n_boot=n_boot, seed=seed)
+    values = draws[:, 0] - draws[:, 1]
+    alpha = (1 - level) / 2
+    return {"difference": float(points[0] - points[1]), "low": float(np.nanquantile(values, alpha)),
+            "high": float(np.nanquantile(values, 1 - alpha)), "p_not_better": float(np.nanmean(values <= 0))}

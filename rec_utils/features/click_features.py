@@ -1,0 +1,107 @@
+"""The baselines' design matrix for simulated impressions: one row per impression, the same information the
+Keras click models get, spelled out for a linear model.
+
+Blocks (each optional except the query, the title and the item's category):
+    query          one-hot of the search words (the query itself, not a prefixed copy that matches nothing)
+    title          binary bag of words of the product title
+    query x class  one-hot of (query, item category) pairs: lets a linear model learn which classes a query means
+    attributes     standardised log price and the category one-hot
+    image          the item's image features (e.g. principal components), as given
+    history        `rec_utils.features.history.history_summary` of the user's earlier clicks
+
+`ClickFeatures(...).fit(train_rows)` learns the vocabularies on training rows only; `.transform(rows)` returns a
+sparse CSR matrix (n, p) and `.names` the p column names. `.tree_features(rows)` gives the same information to
+gradient-boosted trees in the form they split on: the query and the item class as two categorical codes (a tree
+forms their crosses itself) instead of one-hot and cross blocks, then the other blocks as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import OneHotEncoder
+
+from rec_utils.features.history import history_matrix, history_summary
+from rec_utils.features.text import TOKEN_PATTERN
+
+
+@dataclass
+class ClickFeatures:
+    """Design matrix builder (see the module docstring).
+
+    item_attributes (n_items, 1 + C): standardised log price then category one-hot (encode_attributes);
+    item_image (n_items, k) or None; use_text: query, title and query x class blocks; history_len: 0 for no
+    history block, else N earlier clicks summarised.
+    """
+
+    item_attributes: np.ndarray
+    item_image: np.ndarray | None = None
+    use_text: bool = True
+    use_attributes: bool = True
+    history_len: int = 0
+    names: list[str] = field(default_factory=list, init=False)
+
+    def fit(self, rows: pd.DataFrame) -> "ClickFeatures":
+        """Learn the query, title and cross vocabularies from training impressions."""
+        self._query = OneHotEncoder(handle_unknown="ignore").fit(rows[["search_keywords"]])
+        self._cross = OneHotEncoder(handle_unknown="ignore").fit(self._pairs(rows))
+        self._title = CountVectorizer(binary=True, token_pattern=TOKEN_PATTERN).fit(rows["product_description"])
+        self.transform(rows.iloc[:1])  # sets self.names
+        return self
+
+    def tree_features(self, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(X (n, q) float, categorical (q,) bool): query code (NaN if unseen in training) and item class code
+        (categorical), then title words, attributes, image and history blocks as in `transform`."""
+        items = rows["item_id"].to_numpy()
+        words = {w: i for i, w in enumerate(self._query.categories_[0])}
+        query = rows["search_keywords"].map(words).to_numpy(dtype=float)
+        category = self.item_attributes[items, 1:].argmax(axis=1).astype(float)
+        blocks = [np.column_stack([query, category])]
+        if self.use_text:
+            blocks.append(self._title.transform(rows["product_description"]).toarray())
+        blocks.append(self.transform(rows)[:, self._n_text_columns():].toarray())
+        features = np.column_stack(blocks)
+        return features, np.r_[True, True, np.zeros(features.shape[1] - 2, dtype=bool)]
+
+    def _n_text_columns(self) -> int:
+        if not self.use_text:
+            return 0
+        return (len(self._query.categories_[0]) + len(self._title.get_feature_names_out())
+                + len(self._cross.categories_[0]))
+
+    def _pairs(self, rows: pd.DataFrame) -> pd.DataFrame:
+        category = self.item_attributes[rows["item_id"].to_numpy(), 1:].argmax(axis=1)
+        return pd.DataFrame({"pair": rows["search_keywords"].to_numpy() + " x " + category.astype(str)})
+
+    def transform(self, rows: pd.DataFrame) -> sp.csr_matrix:
+        """(n, p) sparse features of impressions `rows` (columns search_keywords, product_description, item_id,
+        and previous_clicks when history_len > 0)."""
+        items = rows["item_id"].to_numpy()
+        blocks, names = [], []
+        if self.use_text:
+            blocks += [self._query.transform(rows[["search_keywords"]]),
+                       self._title.transform(rows["product_description"]), self._cross.transform(self._pairs(rows))]
+            names += [f"query={w}" for w in self._query.categories_[0]]
+            names += [f"title has {w}" for w in self._title.get_feature_names_out()]
+            names += [f"query x class: {p}" for p in self._cross.categories_[0]]
+        if self.use_attributes:
+            blocks.append(sp.csr_matrix(self.item_attributes[items]))
+            names += ["log price (standardised)"] + [f"class {c}" for c in range(self.item_attributes.shape[1] - 1)]
+        if self.item_image is not None:
+            blocks.append(sp.csr_matrix(self.item_image[items]))
+            names += [f"image {j}" for j in range(self.item_image.shape[1])]
+        if self.history_len:
+            image = self.item_image if self.item_image is not None else np.zeros((len(self.item_attributes), 0))
+            summary, summary_names = history_summary(history_matrix(rows["previous_clicks"], self.history_len),
+                                                     items, self.item_attributes[:, 1:], image,
+                                                     self.item_attributes[:, 0])
+            blocks.append(sp.csr_matrix(summary))
+            names += summary_names
+        if not blocks:
+            raise ValueError("no feature block is switched on")
+        self.names = names
+        return sp.hstack(blocks).tocsr().astype(np.float64)

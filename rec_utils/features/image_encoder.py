@@ -1,0 +1,248 @@
+"""Image encoders for product photos, chosen by name and never silently replaced.
+
+    encode_images(images, "catalog-pretrained")   grey photos (n, 28, 28) uint8 -> EncodedImages, features (n, d)
+
+Encoder names (the `image_encoder` parameter of notebooks 05-06):
+
+    "vgg16-random"            VGG16, the article's architecture, with seeded random weights; 512-d
+    "catalog-pretrained"      a small VGG-style network (3×3 convolutions, pooling) trained in the run on the
+                              Fashion-MNIST *train* split (60,000 photos, disjoint from the catalogue's test-split
+                              photos) to predict the product category; its 64-d penultimate layer; default
+    "vgg16-imagenet"          VGG16 with ImageNet weights from Keras' cache or download
+    "vgg16-imagenet:<path>"   VGG16 with ImageNet weights from a local .h5 file
+    "vgg16-finetuned"         VGG16 (seeded random start, or ":<path>" to start from ImageNet weights) trained on
+                              the train split at `image_size`: meant for a GPU, slow on a CPU
+
+Unavailable ImageNet weights raise ImageNetWeightsUnavailableError. Trained networks and features are cached
+under data/cache/ by a checksum of everything that determines them (training images and labels, architecture,
+epochs, seed, Keras backend and version); files are written atomically and an unreadable cache is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from rec_utils.features.images import grey_to_rgb_batch, load_vgg16, vgg16_features, weights_note
+from rec_utils.runtime.device import keras_backend
+from rec_utils.runtime.io import atomic_path, read_cache
+from rec_utils.runtime.parameters import Rule
+from rec_utils.runtime.paths import CACHE_DIR
+from rec_utils.runtime.threads import single_threaded
+
+ENCODER_KINDS = ("vgg16-random", "catalog-pretrained", "vgg16-imagenet", "vgg16-finetuned")
+CATALOG_CNN_VERSION = 1  # bump when build_catalog_cnn changes, so old cached networks are not reused
+
+
+class ImageEncoderError(ValueError):
+    """An image encoder name that is not one of ENCODER_KINDS (with ':<path>' where allowed)."""
+
+
+class EncoderName(Rule):
+    """A notebook parameter rule (rec_utils.runtime.parameters.check_parameters): a valid image encoder name."""
+
+    def describe(self) -> str:
+        return ("one of 'catalog-pretrained', 'vgg16-random', 'vgg16-imagenet', 'vgg16-imagenet:<path>', "
+                "'vgg16-finetuned' or 'vgg16-finetuned:<path>'")
+
+    def accepts(self, value: object) -> bool:
+        try:
+            parse_image_encoder(value)
+        except ImageEncoderError:
+            return False
+        return isinstance(value, str)
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    """A parsed encoder name: kind (one of ENCODER_KINDS) and the weights file for the ':<path>' forms."""
+
+    kind: str
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class EncodedImages:
+    """Image features and what produced them.
+
+    features (n, d) float32; encoder: the name asked for; label: short name for tables and plot labels
+    (it names the weights); heldout_accuracy: the trained network's category accuracy on the photos it
+    encoded (never trained on), None for encoders without a category head.
+    """
+
+    features: np.ndarray
+    encoder: str
+    label: str
+    heldout_accuracy: float | None = None
+
+
+def parse_image_encoder(name: str) -> EncoderSpec:
+    """'vgg16-imagenet:/x/w.h5' -> EncoderSpec('vgg16-imagenet', '/x/w.h5'); ImageEncoderError otherwise."""
+    kind, _, path = str(name).partition(":")
+    if kind not in ENCODER_KINDS or (path and kind not in {"vgg16-imagenet", "vgg16-finetuned"}):
+        raise ImageEncoderError(
+            f"image_encoder must be one of 'vgg16-random', 'catalog-pretrained', 'vgg16-imagenet', "
+            f"'vgg16-imagenet:<path>', 'vgg16-finetuned' or 'vgg16-finetuned:<path>', got {name!r}")
+    return EncoderSpec(kind, path or None)
+
+
+def build_catalog_cnn(widths: tuple[int, ...] = (16, 32, 64), embedding_dim: int = 64,
+                      seed: int = 0) -> keras.Model:
+    """VGG-style category classifier for (28, 28) grey photos: blocks of 3×3 convolutions (two per block,
+    batch-normalised) and 2×2 max pooling, global average pooling, a Dense 'embedding' layer and a 10-way
+    softmax. Input uint8-valued (n, 28, 28, 1); output (n, 10)."""
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((28, 28, 1), name="photo")
+    x = layers.Rescaling(1 / 255.0)(inputs)
+    for block, width in enumerate(widths, start=1):
+        for conv in (1, 2):
+            x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}")(x)
+            x = layers.BatchNormalization(momentum=0.9, name=f"block{block}_bn{conv}")(x)
+            x = layers.ReLU()(x)
+        if block < len(widths):
+            x = layers.MaxPooling2D(name=f"block{block}_pool")(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    embedding = layers.Dense(embedding_dim, activation="relu", name="embedding")(x)
+    outputs = layers.Dense(10, activation="softmax", name="category")(embedding)
+    model = keras.Model(inputs, outputs, name="catalog_cnn")
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _checksum(*parts: object) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(np.ascontiguousarray(part).tobytes() if isinstance(part, np.ndarray)
+                      else json.dumps(part, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def train_catalog_cnn(train_images: np.ndarray, train_labels: np.ndarray, *, epochs: int = 2, batch_size: int = 256,
+                      seed: int = 0, cache_dir: Path | None = CACHE_DIR) -> tuple[keras.Model, bool]:
+    """The category classifier of `build_catalog_cnn` trained on (train_images (n, 28, 28), train_labels (n,)).
+
+    Returns (model, loaded_from_cache). Cached in `cache_dir` under a checksum of the images, labels,
+    architecture version, epochs, batch size, seed, Keras backend and version (None: no cache).
+    """
+    if epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}")
+
+    def train() -> keras.Model:
+        model = build_catalog_cnn(seed=seed)
+        model.fit(train_images[..., None], np.asarray(train_labels), epochs=epochs, batch_size=batch_size,
+                  shuffle=True, verbose=0)
+        return model
+
+    settings = {"version": CATALOG_CNN_VERSION, "epochs": epochs, "batch_size": batch_size, "seed": seed}
+    return _cached_network("catalog_cnn", train_images, train_labels, settings, cache_dir, train)
+
+
+def _cached_network(name: str, train_images: np.ndarray, train_labels: np.ndarray, settings: dict,
+                    cache_dir: Path | None, train) -> tuple[keras.Model, bool]:
+    """`train()`'s network, cached as `<cache_dir>/<name>_<backend>_<checksum>.keras` (checksum of the training
+    photos, labels, `settings`, Keras backend and version). Returns (network, loaded_from_cache)."""
+    key = _checksum(train_images, train_labels, {**settings, "backend": keras_backend(), "keras": keras.__version__})
+    path = None if cache_dir is None else Path(cache_dir) / f"{name}_{keras_backend()}_{key}.keras"
+    if path is not None:
+        cached = read_cache(path, keras.saving.load_model, what=f"{name} cache")
+        if cached is not None:
+            return cached, True
+    model = train()
+    if path is not None:
+        with atomic_path(path) as tmp:
+            model.save(tmp)
+    return model, False
+
+
+def finetune_vgg16(train_images: np.ndarray, train_labels: np.ndarray, *, image_size: int = 32,
+                   weights: str = "none", epochs: int = 1, batch_size: int = 128, seed: int = 0,
+                   cache_dir: Path | None = CACHE_DIR) -> keras.Model:
+    """VGG16 (pooled, 512-d) trained end to end with a 10-way category head on the train split.
+
+    Starts from `weights` (see rec_utils.features.images.load_vgg16); returns the trained feature model
+    (photos resized to image_size, 3 channels, VGG16 preprocessing -> (n, 512)). Cached like
+    `train_catalog_cnn`. Meant for a GPU: at 32 px a CPU trains some 100 photos/s.
+    """
+    def train() -> keras.Model:
+        base, _ = load_vgg16(weights, image_size, seed)
+        classifier = keras.Model(base.input, layers.Dense(10, activation="softmax", name="category")(base.output))
+        classifier.compile(optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy")
+        order = np.random.default_rng(seed).permutation(len(train_images))
+        for _ in range(epochs):
+            for chunk in np.array_split(order, max(1, len(order) // 4096)):  # 60,000 photos at 224 px: in chunks
+                classifier.fit(_vgg_input(train_images[chunk], image_size), np.asarray(train_labels)[chunk],
+                               epochs=1, batch_size=batch_size, verbose=0)
+        return base
+
+    settings = {"weights": weights, "image_size": image_size, "epochs": epochs, "batch_size": batch_size, "seed": seed}
+    return _cached_network("vgg16_finetuned", train_images, train_labels, settings, cache_dir, train)[0]
+
+
+def _vgg_input(images: np.ndarray, image_size: int) -> np.ndarray:
+    return keras.applications.vgg16.preprocess_input(grey_to_rgb_batch(images, image_size))
+
+
+def _vgg_features(model: keras.Model, images: np.ndarray, image_size: int, batch_size: int = 256) -> np.ndarray:
+    return np.concatenate([keras.ops.convert_to_numpy(model(_vgg_input(images[i:i + batch_size], image_size),
+                                                            training=False))
+                           for i in range(0, len(images), batch_size)]).astype(np.float32)
+
+
+def catalog_features(model: keras.Model, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(embedding (n, 64), predicted category (n,)) of photos (n, 28, 28) from a `build_catalog_cnn` network."""
+    both = keras.Model(model.input, [model.get_layer("embedding").output, model.output])
+    parts = [both(images[i:i + 1024, ..., None], training=False) for i in range(0, len(images), 1024)]
+    embedding = np.concatenate([keras.ops.convert_to_numpy(e) for e, _ in parts]).astype(np.float32)
+    predicted = np.concatenate([keras.ops.convert_to_numpy(p).argmax(axis=1) for _, p in parts])
+    return embedding, predicted
+
+
+def encode_images(images: np.ndarray, encoder: str, *, labels: np.ndarray | None = None,
+                  train_split: tuple[np.ndarray, np.ndarray] | None = None, image_size: int = 32, seed: int = 0,
+                  epochs: int = 2, cache_dir: Path | None = CACHE_DIR) -> EncodedImages:
+    """Features of photos (n, 28, 28) from the encoder named `encoder` (see the module docstring).
+
+    labels (n,): the photos' categories, for the held-out accuracy of trained encoders. train_split:
+    (images, labels) of the Fashion-MNIST train split, needed by "catalog-pretrained" and "vgg16-finetuned".
+    """
+    spec = parse_image_encoder(encoder)
+    if spec.kind in {"catalog-pretrained", "vgg16-finetuned"} and train_split is None:
+        raise ValueError(f"image_encoder {encoder!r} trains on the Fashion-MNIST train split: pass train_split")
+    if spec.kind == "vgg16-random":
+        features, used = vgg16_features(images, image_size=image_size, weights="none", seed=seed,
+                                        cache_dir=cache_dir)
+        return EncodedImages(features, encoder, f"VGG16, {weights_note(used, seed)}")
+    if spec.kind == "vgg16-imagenet":
+        features, used = vgg16_features(images, image_size=image_size, weights=spec.path or "imagenet",
+                                        seed=seed, cache_dir=cache_dir)
+        return EncodedImages(features, encoder, f"VGG16, {weights_note(used, seed)}")
+    if spec.kind == "catalog-pretrained":
+        model, _ = train_catalog_cnn(*train_split, epochs=epochs, seed=seed, cache_dir=cache_dir)
+        features, predicted = catalog_features(model, images)
+        accuracy = None if labels is None else float(np.mean(predicted == labels))
+        return EncodedImages(features, encoder, f"catalogue-pretrained CNN ({len(train_split[0]):,} train photos)",
+                             accuracy)
+    model = finetune_vgg16(*train_split, image_size=image_size, weights=spec.path or "none", epochs=epochs,
+                           seed=seed, cache_dir=cache_dir)
+    start = "ImageNet" if spec.path else f"seeded random (seed {seed})"
+    return EncodedImages(_vgg_features(model, images, image_size), encoder,
+                         f"VGG16 fine-tuned on {len(train_split[0]):,} train photos from {start} weights")
+
+
+def linear_probe_accuracy(features: np.ndarray, labels: np.ndarray, *, folds: int = 5) -> float:
+    """Mean `folds`-fold accuracy of a standardised logistic regression predicting `labels` from `features`:
+    how much category information a representation carries in linearly readable form."""
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    with single_threaded():  # repeatable last digits, and no thread spinning on shared cores
+        return float(cross_val_score(probe, features, labels, cv=folds).mean())

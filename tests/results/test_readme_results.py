@@ -1,0 +1,26 @@
+"""README's results section states what the code computes: each number lies inside the 95% interval that the
+run before these tests computed for it (or equals it to the printed precision when it has no interval)."""
+
+import math
+
+import pytest
+
+from rec_utils.runtime.paths import NOTEBOOKS_DIR
+from rec_utils.runtime.readme import headlines, readme_values
+
+NOTEBOOKS = [p.stem for p in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_readme_results_match_this_run(notebook):
+    rows, written = headlines()[notebook], readme_values().get(notebook, [])
+    assert len(written) == len(rows), (f"README lists {len(written)} results of {notebook}, the run saved "
+                                       f"{len(rows)}: rewrite the block with `make readme`")
+    for row, value in zip(rows, written):
+        low, high = row.get("low"), row.get("high")
+        if low is not None and high is not None:
+            assert low - 1e-4 <= value <= high + 1e-4, (f"{notebook}: {row['name']} is {value} in README, outside "
+                                                        f"this run's interval [{low}, {high}]: run `make readme`")
+        else:
+            assert math.isclose(value, row["value"], rel_tol=5e-3, abs_tol=5e-4), \
+                f"{notebook}: {row['name']} is {value} in README, {row['value']} in this run: run `make readme`"

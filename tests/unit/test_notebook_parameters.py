@@ -1,0 +1,46 @@
+"""Every notebook's parameters can be overridden and are checked (issue 9, item 3).
+
+The first code cell (tagged `parameters`) holds one `name = literal  # comment` per line, so papermill's
+inspect_notebook recognises every name (what `python -m rec_utils.run -p` checks names against); the next
+code cell validates every one of them with `check_parameters(globals(), name=Rule(...), ...)`, so a bad
+value stops the run at once with a named ParameterError.
+"""
+
+import ast
+import json
+
+import papermill as pm
+import pytest
+
+from rec_utils.runtime.paths import NOTEBOOKS_DIR
+
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _code_cells(path) -> list[str]:
+    cells = json.loads(path.read_text())["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+
+
+def _python(source: str) -> ast.Module:
+    """The cell as Python, IPython magics and shell lines left out."""
+    return ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_are_recognised_by_papermill_and_validated(path):
+    parameters_cell, validation_cell = _code_cells(path)[:2]
+    statements = _python(parameters_cell).body
+    not_simple = [ast.unparse(s) for s in statements
+                  if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name))]
+    assert not not_simple, f"parameters cell: write one `name = value` per line, not {not_simple}"
+    names = [s.targets[0].id for s in statements]
+    unrecognised = sorted(set(names) - set(pm.inspect_notebook(str(path))))
+    assert not unrecognised, (f"papermill does not recognise {unrecognised} (e.g. a comment holding '='): "
+                              "-p would refuse these names")
+    calls = [node for node in ast.walk(_python(validation_cell))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_parameters"]
+    assert calls, "the cell after the parameters must call check_parameters(globals(), name=Rule(...), ...)"
+    assert all(ast.unparse(call.args[0]) == "globals()" for call in calls if call.args)
+    unchecked = sorted(set(names) - {kw.arg for call in calls for kw in call.keywords})
+    assert not unchecked, f"check_parameters does not validate {unchecked}"
