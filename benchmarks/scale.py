@@ -5,8 +5,8 @@
     python benchmarks/scale.py --master spark://host:7077 --engines spark --factors 50 200   # on a cluster
 
 Each size is Online Retail replicated by rec_utils.data.replicate (written once under data/cache/scale/);
-each (engine, size) runs rec_utils.scaling's pipeline (read, clean with accounting, time cut, purchase
-matrix, implicit ALS, top-k new items, NDCG) in a fresh process, timed from process start (so Spark's
+each (engine, size) runs rec_utils.scaling's pipeline (read, clean with accounting, the protocol's test
+stage, purchase matrix, implicit ALS, top-k new items, NDCG) in a fresh process, timed from process start (so Spark's
 session start-up is included), with peak resident memory summed over the process tree. Prints a table
 and appends rows to reports/benchmarks.csv (wall and CPU seconds, peak GiB, NDCG, seconds per stage; a
 run that fails or passes --timeout gives its time to failure and the memory it reached).
@@ -46,19 +46,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--rank", type=int, default=PipelineSettings.rank)
     parser.add_argument("--iterations", type=int, default=PipelineSettings.n_iterations)
-    parser.add_argument("--cut", default=PipelineSettings.cut)
+    parser.add_argument("--cut-date", default=PipelineSettings.cut_date, help="the protocol's global time cut")
+    parser.add_argument("--test-days", type=int, default=PipelineSettings.test_days, help="the test window")
     parser.add_argument("--source", type=Path, default=ONLINE_RETAIL_PATH, help="Parquet file to replicate")
     parser.add_argument("--scale-dir", type=Path, default=SCALE_DIR, help="where the replicated files go")
     parser.add_argument("--timeout", type=float, default=None, help="seconds before a run is stopped")
     parser.add_argument("--output", default=None, help="CSV to append to (default reports/benchmarks.csv)")
     args = parser.parse_args(argv)
 
-    settings = PipelineSettings(cut=args.cut, rank=args.rank, n_iterations=args.iterations, master=args.master,
-                                driver_memory=args.driver_memory, partitions=args.partitions)
+    settings = PipelineSettings(cut_date=args.cut_date, test_days=args.test_days, rank=args.rank,
+                                n_iterations=args.iterations, master=args.master, driver_memory=args.driver_memory,
+                                partitions=args.partitions)
     table = sweep(args.factors, args.engines, settings, timeout_s=args.timeout, scale_dir=args.scale_dir,
                   source=args.source)
     for _, row in table.iterrows():
-        parameters = {"factor": int(row["factor"]), "rows_in": int(row["rows_in"]), "cut": settings.cut,
+        parameters = {"factor": int(row["factor"]), "rows_in": int(row["rows_in"]), "cut_date": settings.cut_date,
+                      "test_days": settings.test_days, "task": settings.task,
                       "k": settings.k, "rank": settings.rank, "n_iterations": settings.n_iterations,
                       "driver_memory": settings.driver_memory, "partitions": settings.partitions}
         append_rows(BENCHMARK, cpu_description(), engine_label(row["engine"], settings), parameters,

@@ -5,8 +5,11 @@
     scaling_plot(table, memory_limit_bytes())                        # log-log wall time and peak memory
 
 The pipeline, identical in meaning on both engines: read the Parquet file and type it, clean it with the
-per-reason accounting, cut it at one date, build the purchase matrix, fit implicit ALS, rank the top-k
-new items for every test customer and compute NDCG@k. Each (engine, size) runs in its own process
+per-reason accounting, split it by the test stage of rec_utils.evaluation.protocol.Protocol (history
+before the global cut, the test window after it), build the purchase matrix, fit implicit ALS, rank the
+top-k items of the protocol's task for every ranked customer and compute NDCG@k. (The pandas path's
+protocol split also records each customer's country and the cold-start customers, which the Spark path
+does not need: a small share of its 'matrix' stage.) Each (engine, size) runs in its own process
 (`python -m rec_utils.scaling ...`), so its peak memory is its own: the resident memory summed over the
 process and its children (for Spark: the driver JVM and its Python workers), sampled every 0.1 s. The
 data for n x is written once by rec_utils.data.replicate under data/cache/scale/.
@@ -33,9 +36,9 @@ import psutil
 import pyarrow.parquet as pq
 
 from rec_utils.data.cleaning import clean_transactions
-from rec_utils.data.interactions import build_interactions
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, load_online_retail
 from rec_utils.data.replicate import write_replicated
+from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.ranking import ranking_report
 from rec_utils.models.factorization import implicit_als
 from rec_utils.recommend.scorers import factor_scores
@@ -43,12 +46,11 @@ from rec_utils.recommend.topk import top_k
 from rec_utils.runtime.io import write_text_atomic
 from rec_utils.runtime.paths import CACHE_DIR
 from rec_utils.spark import (
-    TimeCut,
     fit_spark_als,
     spark_clean,
-    spark_interactions,
     spark_ranking_metrics,
     spark_session,
+    spark_split,
     spark_top_k,
     spark_transactions,
 )
@@ -62,10 +64,13 @@ MIN_SPAN = 4.0  # largest / smallest size needed before a power law is fitted: c
 
 @dataclass(frozen=True)
 class PipelineSettings:
-    """What both engines run: the time cut, list length and the implicit-ALS hyper-parameters; for
-    Spark also where it runs (master), the driver's memory and the shuffle partitions / ALS blocks."""
+    """What both engines run: the protocol's test stage (global cut, test window, task), list length and
+    the implicit-ALS hyper-parameters; for Spark also where it runs (master), the driver's memory and the
+    shuffle partitions / ALS blocks."""
 
-    cut: str = "2011-10-01"
+    cut_date: str = "2011-11-10"
+    test_days: int = 30
+    task: str = "new_items"
     k: int = 10
     rank: int = 16
     alpha: float = 10.0
@@ -75,6 +80,11 @@ class PipelineSettings:
     master: str = "local[2]"
     driver_memory: str = "2g"
     partitions: int = 4
+
+    @property
+    def protocol(self) -> Protocol:
+        """The evaluation protocol whose test stage both engines score."""
+        return Protocol(self.cut_date, test_days=self.test_days, task=self.task)
 
 
 @dataclass
@@ -93,13 +103,14 @@ def run_pandas(path: Path, settings: PipelineSettings) -> dict:
     watch = _Stopwatch()
     clean, accounting = clean_transactions(load_online_retail(path))
     watch.lap("read_clean")
-    data = build_interactions(*TimeCut(settings.cut).split(clean))
+    split = settings.protocol.split(clean, "test")
+    data = split.data
     watch.lap("matrix")
     U, V = implicit_als(data.train, settings.rank, alpha=settings.alpha, regularization=settings.regularization,
                         n_iterations=settings.n_iterations, seed=settings.seed, show_progress=False)
     watch.lap("als")
-    users = data.test_users
-    recommended = top_k(factor_scores(U, V), data.train.shape[0], settings.k, exclude=data.train, users=users,
+    users = split.users
+    recommended = top_k(factor_scores(U, V), data.train.shape[0], settings.k, exclude=split.exclude, users=users,
                         batch_size=max(1, SCORES_BUDGET // data.train.shape[1]), show_progress=False)
     ndcg = ranking_report(recommended, data.test[users], settings.k, ("ndcg",))[f"ndcg@{settings.k}"]
     watch.lap("topk_metrics")
@@ -115,7 +126,7 @@ def run_spark(path: Path, settings: PipelineSettings) -> dict:
         watch.lap("start")
         clean, accounting = spark_clean(spark_transactions(spark, path, verify=False))
         watch.lap("read_clean")
-        data = spark_interactions(*TimeCut(settings.cut).split_spark(clean))
+        data = spark_split(settings.protocol, clean, "test")
         n_train_pairs = data.train.count()
         watch.lap("matrix")
         model = fit_spark_als(data.train, rank=settings.rank, alpha=settings.alpha,
@@ -243,7 +254,8 @@ def benchmark_measurements(row: pd.Series) -> dict[str, tuple[float, str]]:
 
 def read_benchmark(path: Path) -> pd.DataFrame | None:
     """The latest `benchmarks/scale.py` measurement of each (engine, factor) in a benchmarks CSV, shaped like
-    sweep()'s table (status 'ok' or 'failed'); None when the file holds none."""
+    sweep()'s table (status 'ok' or 'failed') plus the time cut it used (`cut_date`); None when the file
+    holds none."""
     if not Path(path).exists():
         return None
     rows = pd.read_csv(path)
@@ -251,9 +263,11 @@ def read_benchmark(path: Path) -> pd.DataFrame | None:
     if rows.empty:
         return None
     parameters = rows["parameters"].map(json.loads)
-    rows = rows.assign(factor=parameters.map(lambda p: p["factor"]), rows_in=parameters.map(lambda p: p["rows_in"]))
+    rows = rows.assign(factor=parameters.map(lambda p: p["factor"]), rows_in=parameters.map(lambda p: p["rows_in"]),
+                       cut_date=parameters.map(lambda p: p.get("cut_date", p.get("cut"))))  # "cut" before the protocol
     latest = rows[rows["timestamp"] == rows.groupby(["backend", "factor"])["timestamp"].transform("max")]
-    table = latest.pivot_table(index=["backend", "factor", "rows_in", "timestamp"], columns="metric", values="value")
+    table = latest.pivot_table(index=["backend", "factor", "rows_in", "timestamp", "cut_date"], columns="metric",
+                               values="value")
     table = table.reset_index().rename(columns={"backend": "engine"})
     for metric in ("wall_s", "failed_after_s"):
         if metric not in table:

@@ -1,10 +1,10 @@
 """The Online Retail pipeline on Apache Spark, step for step the same as the pandas/numpy path.
 
+    protocol = Protocol("2011-11-10", validation_days=30, test_days=30, task="new_items")
     with spark_session("local[*]", driver_memory="2g", partitions=8) as spark:
         raw = spark_transactions(spark)                        # typed like rec_utils.data.load_online_retail
         clean, accounting = spark_clean(raw)                   # rec_utils.data.cleaning's rules and accounting
-        train, test = TimeCut("2011-10-01").split_spark(clean)
-        data = spark_interactions(train, test)                 # indices, purchase counts, new held-out items
+        data = spark_split(protocol, clean, "test")            # protocol.split(...).data, in Spark
         model = fit_spark_als(data.train, rank=32, alpha=10.0, regularization=0.1, n_iterations=10)
         lists = spark_top_k(data, model.userFactors, model.itemFactors, k=10)
         spark_ranking_metrics(lists, data.test, k=10)          # RankingEvaluator, plus the hit rate
@@ -13,10 +13,12 @@ Everything runs where `spark_master` says: "local[*]" (all cores of this machine
 cluster ("spark://host:7077", "yarn", "k8s://..."); then the Parquet path must be readable by every
 executor and the executors need the same Python packages (rec_utils included, for the top-K kernel).
 
-Shapes and meanings match rec_utils.data.interactions: users are the training customers sorted by
-CustomerID (index 0..n_users-1), items the training products sorted by StockCode; `train` holds the
-number of distinct invoices per (user, item); `test` the held-out (user, item) pairs that are new to the
-user, with customers and products unseen in training dropped.
+The evaluation protocol is rec_utils.evaluation.protocol.Protocol, the one every ranking notebook uses
+(one global time cut, a validation window before it, a test window after it, a task). Shapes and meanings
+match protocol.split(...).data (rec_utils.data.interactions.window_interactions): users are the history's
+customers sorted by CustomerID (index 0..n_users-1), items the history's products sorted by StockCode;
+`train` holds the number of distinct invoices per (user, item); `test` the (user, item) pairs bought in the
+window (for the task 'new_items' only those new to the user), products unseen in the history dropped.
 
 Spark's JVM writes its log (start-up banners, warnings, stage progress) to a file, never to the
 notebook: the session's `spark.interest_lab.jvmLog` setting names it while the session runs.
@@ -56,6 +58,7 @@ from rec_utils.data.online_retail import (
     MissingDataFileError,
     SchemaError,
 )
+from rec_utils.evaluation.protocol import Protocol
 from rec_utils.recommend.topk import top_k
 
 # PySpark 4.3 warns on every pandas conversion that pandas 3 is "not yet fully supported" (and about a
@@ -294,35 +297,29 @@ def spark_clean(raw: DataFrame) -> tuple[DataFrame, pd.DataFrame]:
     return clean, accounting
 
 
-@dataclass(frozen=True)
-class TimeCut:
-    """One global time cut: train = lines dated before `cut`; test = lines from `cut` until `end`
-    (exclusive; None = to the end of the data). The same rule for pandas frames and Spark DataFrames."""
+def _micros(when: pd.Timestamp) -> int:
+    """Microseconds since the epoch of a (naive, UTC) timestamp, as Spark's unix_micros counts them."""
+    return int(pd.Timestamp(when).value // 1000)
 
-    cut: str | pd.Timestamp
-    end: str | pd.Timestamp | None = None
 
-    def __post_init__(self):
-        cut, end = pd.Timestamp(self.cut), None if self.end is None else pd.Timestamp(self.end)
-        if end is not None and end <= cut:
-            raise ValueError(f"end {end} must come after the cut {cut}")
-
-    def _micros(self, when) -> int:
-        return int(pd.Timestamp(when).value // 1000)
-
-    def split(self, transactions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(train, test) rows of a pandas transactions frame."""
-        dates = transactions["InvoiceDate"]
-        train = dates < pd.Timestamp(self.cut)
-        test = ~train if self.end is None else ~train & (dates < pd.Timestamp(self.end))
-        return transactions[train], transactions[test]
-
-    def split_spark(self, transactions: DataFrame) -> tuple[DataFrame, DataFrame]:
-        """(train, test) rows of a Spark transactions DataFrame (InvoiceDate a timestamp)."""
-        micros = F.unix_micros(F.col("InvoiceDate"))
-        train = micros < self._micros(self.cut)
-        test = ~train if self.end is None else ~train & (micros < self._micros(self.end))
-        return transactions.filter(train), transactions.filter(test)
+def spark_window_split(transactions: DataFrame, start: pd.Timestamp | str, days: int) -> tuple[DataFrame, DataFrame]:
+    """rec_utils.data.split.time_window_split on a Spark DataFrame: (history, window) = the lines before
+    `start` and those with start <= InvoiceDate < start + `days` days; the same ValueErrors (a window of
+    less than a day, an empty history, a window ending after the day after the last invoice)."""
+    start = pd.Timestamp(start)
+    if days < 1:
+        raise ValueError(f"a window needs at least one day, got {days}")
+    end = start + pd.Timedelta(days=days)
+    micros = F.unix_micros(F.col("InvoiceDate"))
+    last, n_history = transactions.agg(F.max(micros), F.sum(F.when(micros < _micros(start), 1).otherwise(0))).first()
+    if last is None or not n_history:
+        raise ValueError(f"no transaction before {start:%Y-%m-%d}: nothing to train on")
+    data_end = pd.Timestamp(last, unit="us").normalize() + pd.Timedelta(days=1)
+    if end > data_end:
+        raise ValueError(f"the window {start:%Y-%m-%d} + {days} days ends after the data "
+                         f"(last invoice day {data_end - pd.Timedelta(days=1):%Y-%m-%d})")
+    history = transactions.filter(micros < _micros(start))
+    return history, transactions.filter((micros >= _micros(start)) & (micros < _micros(end)))
 
 
 @dataclass
@@ -330,7 +327,9 @@ class SparkInteractions:
     """The Spark counterpart of rec_utils.data.interactions.Interactions (see the module docstring).
 
     users: (CustomerID, user); items: (StockCode, item); train: (user, item, n_invoices);
-    test: (user, item), relevant held-out items; n_users, n_items: sizes of the index ranges.
+    test: (user, item), relevant held-out items; n_users, n_items: sizes of the index ranges;
+    new_items_only: test holds only items new to the user, and top-K leaves the user's purchases out
+    (the protocol's 'new_items' task; EvaluationSplit.exclude).
     """
 
     users: DataFrame
@@ -339,6 +338,7 @@ class SparkInteractions:
     test: DataFrame
     n_users: int
     n_items: int
+    new_items_only: bool = True
 
     def to_scipy(self) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """(train counts, test relevance) as (n_users, n_items) CSR matrices, for comparing with numpy."""
@@ -356,20 +356,32 @@ def _index(frame: DataFrame, key: str, name: str) -> DataFrame:
             .withColumn(name, (F.row_number().over(Window.orderBy(key)) - 1).cast("int")))
 
 
-def spark_interactions(train: DataFrame, test: DataFrame) -> SparkInteractions:
-    """Indices, purchase counts and new held-out items from a (train, test) split of clean transactions
-    (as rec_utils.data.interactions.build_interactions). The tables are cached for reuse."""
-    users = _index(train, "CustomerID", "user").cache()
-    items = _index(train, "StockCode", "item").cache()
+def spark_interactions(history: DataFrame, window: DataFrame, *, new_items_only: bool = True) -> SparkInteractions:
+    """Indices, purchase counts and held-out items of the history's customers and products (as
+    rec_utils.data.interactions.window_interactions): train from `history`, test from `window`, only
+    items new to the customer with `new_items_only`. The tables are cached for reuse."""
+    users = _index(history, "CustomerID", "user").cache()
+    items = _index(history, "StockCode", "item").cache()
 
     def pairs(frame: DataFrame) -> DataFrame:
         return (frame.select("CustomerID", "StockCode", "InvoiceNo").distinct()
                 .join(users, "CustomerID").join(items, "StockCode")
                 .groupBy("user", "item").agg(F.count("*").alias("n_invoices")))
 
-    train_pairs = pairs(train).cache()
-    test_pairs = pairs(test).select("user", "item").join(train_pairs, ["user", "item"], "left_anti").cache()
-    return SparkInteractions(users, items, train_pairs, test_pairs, users.count(), items.count())
+    train_pairs = pairs(history).cache()
+    test_pairs = pairs(window).select("user", "item")
+    if new_items_only:
+        test_pairs = test_pairs.join(train_pairs, ["user", "item"], "left_anti")
+    return SparkInteractions(users, items, train_pairs, test_pairs.cache(), users.count(), items.count(),
+                             new_items_only)
+
+
+def spark_split(protocol: Protocol, transactions: DataFrame, stage: str) -> SparkInteractions:
+    """The Spark counterpart of `protocol.split(transactions, stage).data`: the stage's history and window
+    (rec_utils.evaluation.protocol.Protocol's global cut and windows) as SparkInteractions, held-out items
+    new to the customer for the task 'new_items', every bought item for 'next_basket'."""
+    history, window = spark_window_split(transactions, *protocol.window(stage))
+    return spark_interactions(history, window, new_items_only=protocol.task == "new_items")
 
 
 def fit_spark_als(train: DataFrame, *, rank: int = 32, alpha: float = 10.0, regularization: float = 0.1,
@@ -403,12 +415,13 @@ def factor_matrix(factors: DataFrame, n_rows: int) -> np.ndarray:
 
 def spark_top_k(data: SparkInteractions, user_factors: DataFrame, item_factors: DataFrame, k: int = 10,
                 *, scores_budget: int = 2 ** 24) -> DataFrame:
-    """Top-k new items for every test user: (user, items array<int>, scores array<double>), best first.
+    """Top-k items for every test user: (user, items array<int>, scores array<double>), best first.
 
     The item factors are broadcast to the executors; each partition of test users scores the whole
-    catalogue (U_b · Vᵀ in float64), sets the user's training purchases to -inf and selects with
-    rec_utils.recommend.topk.top_k, batches of at most `scores_budget` scores at a time. (Spark's own
-    recommendForUserSubset cannot leave out already-bought items.)
+    catalogue (U_b · Vᵀ in float64), sets the user's training purchases to -inf when
+    `data.new_items_only` (the protocol's exclusions) and selects with rec_utils.recommend.topk.top_k,
+    batches of at most `scores_budget` scores at a time. (Spark's own recommendForUserSubset cannot
+    leave out already-bought items.)
     """
     item_matrix = factor_matrix(item_factors, data.n_items)
     if not 1 <= k <= data.n_items:
@@ -416,20 +429,23 @@ def spark_top_k(data: SparkInteractions, user_factors: DataFrame, item_factors: 
     spark = data.train.sparkSession
     broadcast = spark.sparkContext.broadcast(item_matrix)
     batch_size = max(1, scores_budget // data.n_items)
-    bought = data.train.groupBy("user").agg(F.collect_list("item").alias("bought"))
     users = (data.test.select("user").distinct()
-             .join(user_factors.select(F.col("id").alias("user"), "features"), "user")
-             .join(bought, "user", "left"))
+             .join(user_factors.select(F.col("id").alias("user"), "features"), "user"))
+    exclude_bought = data.new_items_only
+    if exclude_bought:
+        users = users.join(data.train.groupBy("user").agg(F.collect_list("item").alias("bought")), "user", "left")
 
     def rank(batches):
         items = broadcast.value
         for batch in batches:
             factors = np.stack(batch["features"].to_numpy()).astype(float)
-            history = [np.asarray(b if b is not None else [], dtype=np.int64) for b in batch["bought"]]
-            exclude = sp.csr_matrix((np.ones(sum(len(h) for h in history)),
-                                     np.concatenate([np.zeros(0, np.int64), *history]),
-                                     np.concatenate([[0], np.cumsum([len(h) for h in history])])),
-                                    shape=(len(batch), len(items)))
+            exclude = None
+            if exclude_bought:
+                history = [np.asarray(b if b is not None else [], dtype=np.int64) for b in batch["bought"]]
+                exclude = sp.csr_matrix((np.ones(sum(len(h) for h in history)),
+                                         np.concatenate([np.zeros(0, np.int64), *history]),
+                                         np.concatenate([[0], np.cumsum([len(h) for h in history])])),
+                                        shape=(len(batch), len(items)))
             chosen, scores = top_k(lambda rows: factors[rows] @ items.T, len(batch), k, exclude=exclude,
                                    batch_size=batch_size, show_progress=False, with_scores=True)
             yield pd.DataFrame({"user": batch["user"].to_numpy(np.int32), "items": list(chosen.astype(np.int32)),

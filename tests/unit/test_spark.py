@@ -1,7 +1,7 @@
-"""The Spark path agrees with the pandas/numpy path: typing, cleaning accounting, the time cut, the purchase
-matrix, top-K for the same factors and the ranking metrics. One SparkSession (local[2]) serves every test;
-without Java the Spark tests skip with that reason. Tests that start Spark are marked slow: `make test` runs
-them, `make unit` leaves them out."""
+"""The Spark path agrees with the pandas/numpy path: typing, cleaning accounting, the protocol's windows
+(rec_utils.evaluation.protocol.Protocol), the purchase matrix, top-K for the same factors and the ranking
+metrics. One SparkSession (local[2]) serves every test; without Java the Spark tests skip with that reason.
+Tests that start Spark are marked slow: `make test` runs them, `make unit` leaves them out."""
 
 from pathlib import Path
 
@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 
 from rec_utils.data.cleaning import clean_transactions
-from rec_utils.data.interactions import build_interactions
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, SchemaError, load_online_retail
+from rec_utils.data.split import time_window_split
+from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.ranking import RANKING_METRICS, hits_at_k, ranking_report
 from rec_utils.recommend.scorers import factor_scores
 from rec_utils.recommend.topk import top_k
 from rec_utils.spark import (
     LOG_SETTING,
     JavaUnavailableError,
-    TimeCut,
     collect_top_k,
     factor_matrix,
     fit_spark_als,
@@ -26,18 +26,19 @@ from rec_utils.spark import (
     java_version,
     session_conf,
     spark_clean,
-    spark_interactions,
     spark_per_user_metrics,
     spark_ranking_metrics,
     spark_session,
+    spark_split,
     spark_top_k,
     spark_transactions,
+    spark_window_split,
 )
 
 # pytest resets warning filters per test; rec_utils.spark silences these two for notebooks
 pytestmark = [pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
               pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")]
-CUT = TimeCut("2011-10-01")
+PROTOCOL = Protocol("2011-11-10", validation_days=30, test_days=30, task="new_items")
 NO_JAVA = "no Java runtime: Spark needs Java 17 or later (install openjdk-17-jre-headless or set JAVA_HOME)"
 
 
@@ -60,7 +61,8 @@ def _edge_rows() -> pd.DataFrame:
         {"StockCode": "POST", "InvoiceNo": "581007"},
         {"StockCode": None, "InvoiceNo": "581008"},              # missing code: not a product
         {"StockCode": "85123AB1", "InvoiceNo": "581009"},
-        {"InvoiceDate": pd.Timestamp("2011-09-30 23:59"), "InvoiceNo": "581010"},  # just before the cut
+        {"InvoiceDate": pd.Timestamp("2011-11-09 23:59"), "InvoiceNo": "581010"},  # just before the cut
+        {"InvoiceDate": pd.Timestamp("2011-11-10 00:00"), "InvoiceNo": "581011"},  # the cut's first moment
     ]
     return pd.DataFrame([{**base, **r} for r in rows])
 
@@ -85,14 +87,14 @@ def spark():
 
 @pytest.fixture(scope="module")
 def both_paths(spark, raw_sample):
-    """Cleaning, split and interactions on both engines."""
+    """Cleaning and the protocol's test stage on both engines."""
     path, typed = raw_sample
     clean, accounting = clean_transactions(typed)
     clean_s, accounting_s = spark_clean(spark_transactions(spark, path))
-    data = build_interactions(*CUT.split(clean))
-    data_s = spark_interactions(*CUT.split_spark(clean_s))
+    split = PROTOCOL.split(clean, "test")
+    data_s = spark_split(PROTOCOL, clean_s, "test")
     return {"clean": clean, "accounting": accounting, "clean_s": clean_s, "accounting_s": accounting_s,
-            "data": data, "data_s": data_s}
+            "split": split, "data": split.data, "data_s": data_s}
 
 
 @pytest.fixture(scope="module")
@@ -160,16 +162,6 @@ def test_a_failing_block_keeps_the_log_and_names_it():
     log.unlink()
 
 
-def test_time_cut_splits_pandas_frames():
-    frame = pd.DataFrame({"InvoiceDate": pd.to_datetime(["2011-09-30 23:59", "2011-10-01 00:00", "2011-11-15 12:00"])})
-    train, test = TimeCut("2011-10-01").split(frame)
-    assert len(train) == 1 and len(test) == 2
-    _, bounded = TimeCut("2011-10-01", end="2011-11-01").split(frame)
-    assert len(bounded) == 1
-    with pytest.raises(ValueError, match="after the cut"):
-        TimeCut("2011-10-01", end="2011-09-01")
-
-
 @pytest.mark.slow
 def test_typing_matches_the_pandas_loader(spark, raw_sample):
     path, typed = raw_sample
@@ -212,15 +204,32 @@ def test_cleaning_keeps_the_same_lines(both_paths):
 
 
 @pytest.mark.slow
-def test_time_cut_is_the_same_on_both_engines(both_paths):
-    train, test = CUT.split(both_paths["clean"])
-    train_s, test_s = CUT.split_spark(both_paths["clean_s"])
-    assert (train_s.count(), test_s.count()) == (len(train), len(test))
+@pytest.mark.parametrize("stage", ["validation", "test"])
+def test_protocol_windows_are_the_same_on_both_engines(both_paths, stage):
+    history, window = PROTOCOL.history_and_window(both_paths["clean"], stage)
+    history_s, window_s = spark_window_split(both_paths["clean_s"], *PROTOCOL.window(stage))
+    assert (history_s.count(), window_s.count()) == (len(history), len(window))
 
 
 @pytest.mark.slow
-def test_purchase_matrix_and_held_out_items_are_identical(both_paths):
-    data, data_s = both_paths["data"], both_paths["data_s"]
+@pytest.mark.parametrize(("start", "days", "message"), [("2011-11-10", 0, "at least one day"),
+                                                        ("2010-01-01", 30, "nothing to train on"),
+                                                        ("2011-11-20", 30, "ends after the data")])
+def test_impossible_windows_are_refused_as_in_pandas(both_paths, start, days, message):
+    with pytest.raises(ValueError, match=message):
+        time_window_split(both_paths["clean"], start, days)
+    with pytest.raises(ValueError, match=message):
+        spark_window_split(both_paths["clean_s"], start, days)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("stage", "task"), [("test", "new_items"), ("validation", "new_items"),
+                                             ("test", "next_basket")])
+def test_purchase_matrix_and_held_out_items_are_identical(both_paths, stage, task):
+    protocol = PROTOCOL.with_task(task)
+    data = protocol.split(both_paths["clean"], stage).data
+    data_s = spark_split(protocol, both_paths["clean_s"], stage)
+    assert data_s.new_items_only == (task == "new_items")
     assert (data_s.n_users, data_s.n_items) == data.train.shape
     train_s, test_s = data_s.to_scipy()
     assert (train_s != data.train).nnz == 0
@@ -231,10 +240,10 @@ def test_purchase_matrix_and_held_out_items_are_identical(both_paths):
 
 @pytest.mark.slow
 def test_top_k_is_identical_to_numpy_for_the_same_factors(both_paths, spark_lists):
-    data = both_paths["data"]
-    users = data.test_users
+    data, split = both_paths["data"], both_paths["split"]
+    users = split.users
     expected, expected_scores = top_k(factor_scores(spark_lists["U"], spark_lists["V"]), data.train.shape[0], 10,
-                                      exclude=data.train, users=users, with_scores=True)
+                                      exclude=split.exclude, users=users, with_scores=True)
     assert np.array_equal(spark_lists["users"], users)
     assert np.array_equal(spark_lists["items"], expected)
     np.testing.assert_allclose(spark_lists["scores"], expected_scores, rtol=1e-12)
