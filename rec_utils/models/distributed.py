@@ -31,7 +31,7 @@ from rec_utils.data.split import split_groups
 from rec_utils.features.attributes import click_model_inputs, encode_attributes
 from rec_utils.features.text import Tokenizer
 from rec_utils.models.click_model import build_click_model, select_inputs
-from rec_utils.runtime.io import write_text_atomic
+from rec_utils.runtime.io import atomic_path, write_text_atomic
 from rec_utils.simulation.clicks import SimulatorConfig, pixel_components, simulate_clicks
 
 
@@ -175,8 +175,9 @@ def _demo(out_dir: Path, epochs: int, batch_size: int, n_users: int, check_only:
         model, history, epoch_s = fit_data_parallel(build, train, clicked[is_train], val, clicked[~is_train],
                                                     devices=devices, epochs=epochs, batch_size=batch_size)
         prediction = model.predict(select_inputs(model, val), batch_size=2048, verbose=0).ravel()
-        np.savez(out_dir / "predictions.npz", clicked=clicked[~is_train], predicted=prediction,
-                 p_click=p_click[~is_train], user_id=users[~is_train])
+        with atomic_path(out_dir / "predictions.npz") as tmp:
+            np.savez(tmp, clicked=clicked[~is_train], predicted=prediction, p_click=p_click[~is_train],
+                     user_id=users[~is_train])
         report.update({"history": history, "epoch_seconds": epoch_s, "n_train": int(is_train.sum()),
                        "n_val": int((~is_train).sum()), "epochs": epochs, "batch_size": batch_size})
     write_text_atomic(out_dir / "report.json", json.dumps(report))
