@@ -36,7 +36,7 @@ from sklearn.metrics import roc_auc_score
 
 from rec_utils.data.fashion import CLASS_NAMES, load_fashion_mnist
 from rec_utils.data.split import split_by_customer, split_groups
-from rec_utils.evaluation.grouped_bootstrap import interval_table
+from rec_utils.evaluation.resampling import auc_log_loss_table
 from rec_utils.features.attributes import (
     ItemTables,
     click_model_inputs,
@@ -320,7 +320,7 @@ def ablation_table(data: ClickData, predictions: dict[str, dict[str, np.ndarray]
     """Test ROC-AUC and log-loss of every model and ceiling with customer-bootstrap 95% intervals, the paired
     AUC difference against `reference`, and the image features and device behind each row."""
     test = data.masks["test"]
-    table = interval_table(data.y[test], {name: p["test"] for name, p in predictions.items()},
+    table = auc_log_loss_table(data.y[test], {name: p["test"] for name, p in predictions.items()},
                            groups=data.impressions.loc[test, "user_id"].to_numpy(), reference=reference,
                            n_boot=data.config.n_boot, seed=data.config.seed)
     device = "GPU" if visible_gpus() else "CPU"
@@ -339,7 +339,7 @@ def compare(data: ClickData, predictions: dict[str, dict[str, np.ndarray]], a: s
     the test impressions, when given): {"difference", "low", "high", "auc_a", "auc_b", "impressions"}."""
     test = data.masks["test"]
     rows = np.ones(test.sum(), dtype=bool) if rows is None else rows
-    table = interval_table(data.y[test][rows], {a: predictions[a]["test"][rows], b: predictions[b]["test"][rows]},
+    table = auc_log_loss_table(data.y[test][rows], {a: predictions[a]["test"][rows], b: predictions[b]["test"][rows]},
                            groups=data.impressions.loc[test, "user_id"].to_numpy()[rows], reference=b,
                            n_boot=data.config.n_boot, seed=data.config.seed)
     return {"difference": float(table.loc[a, "Δ AUC vs reference"]), "low": float(table.loc[a, "Δ low"]),
@@ -375,7 +375,7 @@ def history_length_table(data: ClickData, predictions: dict[str, dict[str, np.nd
     for low, high in bins:
         inside = (length >= low) & (length <= high)
         names = [without, with_, ACHIEVABLE, ACHIEVABLE_HISTORY, ORACLE]
-        table = interval_table(data.y[test][inside], {n: predictions[n]["test"][inside] for n in names},
+        table = auc_log_loss_table(data.y[test][inside], {n: predictions[n]["test"][inside] for n in names},
                                groups=users[inside], reference=without, n_boot=data.config.n_boot,
                                seed=data.config.seed)
         auc = table["ROC-AUC"]
@@ -521,7 +521,7 @@ def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, samp
         "logistic regression + description words": words.predict_proba(test_part[features + ["Description"]])[:, 1],
         "Keras: description words + the same features": predict(model, inputs(test_part)),
     }
-    table = interval_table(test_part["label"].to_numpy(), scores, groups=test_part["CustomerID"].to_numpy(),
+    table = auc_log_loss_table(test_part["label"].to_numpy(), scores, groups=test_part["CustomerID"].to_numpy(),
                            reference="logistic regression + description words", n_boot=n_boot, seed=seed)
     facts = {"pairs": len(pairs), "test_pairs": len(test_part),
              "test_customers": int(test_part["CustomerID"].nunique()), "positive_rate": float(pairs["label"].mean()),

@@ -8,8 +8,7 @@ The protocol and its comparisons
     tuning            seeded search within a budget on validation only; the procedure that chooses a recommender
     choice, recap     notebook 07's saved choice and headline, read or recomputed by the same procedure
     resampling        the one customer-bootstrap engine: resamples, intervals of means, ratios, paired
-                      differences, exact fast customer-bootstrap ROC-AUC
-    grouped_bootstrap customer-bootstrap intervals of a metric for many models at once, vectorised
+                      differences; exact fast customer-bootstrap ROC-AUC and log-loss for many models at once
     claims            the wording a paired interval supports; the "what we measured" table
 Metrics
     ranking           precision/recall/NDCG/MAP/hit-rate@k per user, coverage, novelty, diversity

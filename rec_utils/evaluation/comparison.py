@@ -5,7 +5,10 @@ intervals, and paired intervals of each recommender's difference from the strong
                                  metrics=("ndcg", "recall"), ks=(10,))
 
 returns one tidy row per (model, metric, k): mean, low, high, baseline (the strongest baseline for that
-metric and k on this split), diff_vs_best_baseline, diff_low, diff_high and n_users. Every model is
+metric and k), baseline_chosen_on, diff_vs_best_baseline, diff_low, diff_high and n_users. Which baseline is
+the strongest is decided on the validation split when one is passed (`validation=`: every baseline is scored
+there, the highest validation mean wins), so the test window is not used to pick the yardstick; without one it
+is the highest mean on the compared split itself, and `baseline_chosen_on` says so. Every model is
 evaluated on the same customers and the bootstrap draws the same customers for every model, so a
 difference's interval is paired (customer-level noise common to both models cancels). The resamples are
 rec_utils.evaluation.resampling's (bootstrap_means), the one customer-bootstrap engine.
@@ -69,11 +72,17 @@ def run_recommender(split: EvaluationSplit, recommender: Recommender, metrics: S
 
 
 def compare_runs(runs: Mapping[str, RankingRun], baselines: Sequence[str], *, n_boot: int = 1000, seed: int = 0,
-                 level: float = 0.95) -> pd.DataFrame:
-    """The tidy comparison (see the module docstring) of runs on the same customers."""
+                 level: float = 0.95, strongest: Mapping[str, str] | None = None,
+                 chosen_on: str = "this split") -> pd.DataFrame:
+    """The tidy comparison (see the module docstring) of runs on the same customers.
+
+    strongest: {"metric@k": baseline name} chosen elsewhere (on validation), recorded with `chosen_on`;
+    default: for each metric@k the baseline with the highest mean among these runs."""
     missing = [b for b in baselines if b not in runs]
     if not baselines or missing:
         raise ValueError(f"baselines must name at least one of the runs; unknown: {missing}")
+    if strongest is not None and not set(strongest.values()) <= set(baselines):
+        raise ValueError(f"strongest must name baselines; got {sorted(set(strongest.values()) - set(baselines))}")
     names = list(runs)
     columns = list(runs[names[0]].per_user.columns)
     n_users = len(runs[names[0]].per_user)
@@ -87,31 +96,48 @@ def compare_runs(runs: Mapping[str, RankingRun], baselines: Sequence[str], *, n_
     rows = []
     for c, column in enumerate(columns):
         metric, k = column.rsplit("@", 1)
-        best = base_idx[int(np.argmax(means[base_idx, c]))]
+        best = (names.index(strongest[column]) if strongest is not None
+                else base_idx[int(np.argmax(means[base_idx, c]))])
         diff_low, diff_high = percentile_interval(boot[:, :, c] - boot[:, [best], c], level)
         for m, name in enumerate(names):
             rows.append({"model": name, "kind": "baseline" if m in base_idx else "model", "metric": metric,
                          "k": int(k), "mean": means[m, c], "low": low[m, c], "high": high[m, c],
-                         "baseline": names[best], "diff_vs_best_baseline": means[m, c] - means[best, c],
+                         "baseline": names[best], "baseline_chosen_on": chosen_on,
+                         "diff_vs_best_baseline": means[m, c] - means[best, c],
                          "diff_low": diff_low[m], "diff_high": diff_high[m], "n_users": n_users})
     return pd.DataFrame(rows)
 
 
+def strongest_on(split: EvaluationSplit, baselines: Mapping[str, Recommender], metrics: Sequence[str],
+                 ks: Sequence[int]) -> dict[str, str]:
+    """{"metric@k": name of the baseline with the highest mean on `split`} (the validation split: the
+    yardstick is chosen before the test window is scored)."""
+    means = {name: run_recommender(split, rec, metrics, ks).per_user.mean() for name, rec in baselines.items()}
+    table = pd.DataFrame(means)  # rows metric@k, columns baselines
+    return {column: str(table.loc[column].idxmax()) for column in table.index}
+
+
 def compare_recommenders(split: EvaluationSplit, recommenders: Mapping[str, Recommender],
                          metrics: Sequence[str] = DEFAULT_METRICS, ks: Sequence[int] = (10,), *,
-                         baselines: Sequence[str] | None = None, n_boot: int = 1000, seed: int = 0,
-                         level: float = 0.95, return_runs: bool = False
+                         baselines: Sequence[str] | None = None, validation: EvaluationSplit | None = None,
+                         n_boot: int = 1000, seed: int = 0, level: float = 0.95, return_runs: bool = False
                          ) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, RankingRun]]:
     """Fit every recommender on the split's training data, rank for the split's customers and compare.
 
     recommenders: {display name: Recommender (e.g. a RecommenderSpec)}. baselines: the names that are
-    baselines (default: those whose `kind` is 'baseline'). Returns the tidy frame (and the runs, with
-    `return_runs`, e.g. for coverage of the recommended lists).
+    baselines (default: those whose `kind` is 'baseline'). validation: the protocol's validation split, on
+    which the strongest baseline is chosen (see the module docstring). Returns the tidy frame (and the runs,
+    with `return_runs`, e.g. for coverage of the recommended lists).
     """
     if baselines is None:
         baselines = [n for n, r in recommenders.items() if getattr(r, "kind", None) == "baseline"]
+    if validation is not None and validation.stage != "validation":
+        raise ValueError(f"validation= takes the validation split, got the {validation.stage!r} stage")
+    strongest = (None if validation is None
+                 else strongest_on(validation, {b: recommenders[b] for b in baselines}, metrics, ks))
     runs = {name: run_recommender(split, rec, metrics, ks) for name, rec in recommenders.items()}
-    frame = compare_runs(runs, list(baselines), n_boot=n_boot, seed=seed, level=level)
+    frame = compare_runs(runs, list(baselines), n_boot=n_boot, seed=seed, level=level, strongest=strongest,
+                         chosen_on="this split" if validation is None else "validation")
     return (frame, runs) if return_runs else frame
 
 
@@ -138,11 +164,14 @@ def verdict(frame: pd.DataFrame, model: str, metric: str = "ndcg", k: int = 10) 
     r = rows.iloc[0]
     name = f"{metric}@{k}"
     if r["model"] == r["baseline"]:
-        return f"{model} is the strongest baseline on {name}: {r['mean']:.4f} [{r['low']:.4f}, {r['high']:.4f}]"
+        on = " (chosen on validation)" if r.get("baseline_chosen_on") == "validation" else ""
+        return (f"{model} is the strongest baseline{on} on {name}: {r['mean']:.4f} "
+                f"[{r['low']:.4f}, {r['high']:.4f}]")
     base = r["mean"] - r["diff_vs_best_baseline"]
     gap = (f"{name} {r['mean']:.4f} vs {base:.4f}, difference {r['diff_vs_best_baseline']:+.4f} "
            f"[{r['diff_low']:+.4f}, {r['diff_high']:+.4f}]")
-    against = f"{r['baseline']} (the strongest baseline)"
+    on = " on validation" if r.get("baseline_chosen_on") == "validation" else ""
+    against = f"{r['baseline']} (the strongest baseline{on})"
     if r["diff_low"] > 0:
         return f"{model} beats {against}: {gap}; the paired 95% interval excludes 0"
     if r["diff_high"] < 0:

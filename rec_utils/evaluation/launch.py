@@ -55,8 +55,9 @@ def launch_targeting(history: pd.DataFrame, launches: pd.DataFrame, embed: Embed
     history: transactions before the cut (defines the existing customers and their profiles);
     launches: new_products(...); embed: one Embedder (rows "content", "content - activity", "content - random")
     or {name: Embedder} (rows "content (name)" and their differences). Products whose first buyers include no
-    existing customer are left out. attrs: n_products, n_first_purchases, n_customers, random_expected,
-    top_n and strongest_baseline (activity or random, whichever reaches more first buyers).
+    existing customer are left out. attrs: n_products, n_first_purchases, n_customers, random_expected and
+    top_n. Which baseline is the yardstick is the caller's choice, made before the test window (no launch
+    window is held out for validation).
     """
     embedders = {"content": embed} if callable(embed) else {f"content ({name})": e for name, e in embed.items()}
     customers = pd.Index(np.sort(history["CustomerID"].unique()))
@@ -86,6 +87,5 @@ def launch_targeting(history: pd.DataFrame, launches: pd.DataFrame, embed: Embed
             rows[f"{name} - {other}"] = {"value": diff["difference"], "low": diff["low"], "high": diff["high"]}
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.attrs.update(n_products=len(launches), n_first_purchases=int(trials.sum()), n_customers=len(customers),
-                       random_expected=min(top_n, len(customers)) / len(customers), top_n=top_n,
-                       strongest_baseline=max(("activity", "random"), key=lambda b: rows[b]["value"]))
+                       random_expected=min(top_n, len(customers)) / len(customers), top_n=top_n)
     return table

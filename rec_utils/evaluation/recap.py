@@ -57,6 +57,6 @@ def protocol_headline(protocol: Protocol, transactions: pd.DataFrame, *, metric:
     recommenders[LABELS[spec.name]] = spec
     frame = compare_recommenders(protocol.split(transactions, "test"), recommenders, metrics=(metric,), ks=(k,),
                                  baselines=[LABELS[n] for n in BASELINES if LABELS[n] in recommenders],
-                                 n_boot=n_boot, seed=seed)
+                                 validation=validation, n_boot=n_boot, seed=seed)
     return _headline_rows(frame, LABELS[spec.name]), (f"{note}: recomputed by notebook 07's procedure ({how}; "
                                                       "baselines tuned on validation, test window scored once)")

@@ -80,11 +80,15 @@ def evaluate_rules(rules: pd.DataFrame, baskets: pd.DataFrame, popularity: pd.Se
     return baskets.assign(rule_fired=fired, **hits)
 
 
-def hit_rate_table(evaluated: pd.DataFrame, *, n_boot: int = 200, seed: int = 0) -> pd.DataFrame:
+def hit_rate_table(evaluated: pd.DataFrame, *, strongest: str | None = None, n_boot: int = 200,
+                   seed: int = 0) -> pd.DataFrame:
     """Hit rates of the rules and of every baseline (pooled over baskets, intervals over customers), the share
-    of baskets where a rule fired, and the paired difference rules - the strongest baseline (highest pooled
-    hit rate; named in the row and in attrs["strongest_baseline"])."""
+    of baskets where a rule fired, and the paired difference rules - the strongest baseline, named in the row
+    and in attrs["strongest_baseline"]: `strongest` when given (chosen on validation, see tune_rules),
+    otherwise the highest pooled hit rate on these baskets (attrs["strongest_chosen_on"] says which)."""
     baselines = [c.removeprefix("hit_") for c in evaluated.columns if c.startswith("hit_") and c != "hit_rules"]
+    if strongest is not None and strongest not in baselines:
+        raise ValueError(f"strongest must be one of the evaluated baselines {baselines}, got {strongest!r}")
     per_customer = evaluated.groupby("CustomerID").agg(
         baskets=("seed", "size"), fired=("rule_fired", "sum"), rules=("hit_rules", "sum"),
         **{name: (f"hit_{name}", "sum") for name in baselines})
@@ -93,13 +97,14 @@ def hit_rate_table(evaluated: pd.DataFrame, *, n_boot: int = 200, seed: int = 0)
                                                                   **options)))
             for name, col in (("rules (+ popularity fill)", "rules"), *((b, b) for b in baselines),
                               ("share of baskets where a rule fired", "fired"))}
-    strongest = max(baselines, key=lambda b: rows[b]["value"])
+    chosen_on = "validation" if strongest is not None else "these baskets"
+    strongest = strongest if strongest is not None else max(baselines, key=lambda b: rows[b]["value"])
     diff = paired_difference(per_customer["rules"], per_customer[strongest], denominator=per_customer["baskets"],
                              **options)
     rows[f"rules - {strongest}"] = {"value": diff["difference"], "low": diff["low"], "high": diff["high"]}
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.attrs.update(n_baskets=int(per_customer["baskets"].sum()), n_customers=len(per_customer),
-                       strongest_baseline=strongest)
+                       strongest_baseline=strongest, strongest_chosen_on=chosen_on)
     return table
 
 
@@ -116,8 +121,9 @@ def tune_rules(history: pd.DataFrame, window: pd.DataFrame, column: str, *, min_
                seed: int = 0) -> tuple[dict, pd.DataFrame]:
     """Validation search: rules mined on `history` with every (min_support, min_confidence), and recent
     popularity over each of `recent_days`, scored by pooled hit rate@n on the baskets of `window` (the
-    validation window, which starts where `history` ends). Returns ({"min_support", "min_confidence",
-    "recent_days" (None without recent_days)}, one row per setting: method, setting, rules, hit_rate, chosen)."""
+    validation window, which starts where `history` ends), beside all-time popularity. Returns
+    ({"min_support", "min_confidence", "recent_days" (None without recent_days), "strongest_baseline"
+    ("popularity" or "recent popularity")}, one row per setting: method, setting, rules, hit_rate, chosen)."""
     baskets = seed_baskets(window, column, seed=seed)
     popularity = value_support(history, column)
     end = window["InvoiceDate"].min().normalize()
@@ -129,6 +135,9 @@ def tune_rules(history: pd.DataFrame, window: pd.DataFrame, column: str, *, min_
             hits = evaluate_rules(rules, baskets, popularity, n)["hit_rules"]
             rows.append({"method": "rules", "min_support": support, "min_confidence": confidence,
                          "recent_days": np.nan, "rules": len(rules), "hit_rate": float(hits.mean())})
+    rows.append({"method": "popularity", "min_support": np.nan, "min_confidence": np.nan, "recent_days": np.nan,
+                 "rules": 0, "hit_rate": float(np.mean(_hits(baskets["targets"],
+                                                             _popular_lists(popularity, baskets["seed"], n))))})
     for days, support in recent.items():
         hits = _hits(baskets["targets"], _popular_lists(support, baskets["seed"], n))
         rows.append({"method": "recent popularity", "min_support": np.nan, "min_confidence": np.nan,
@@ -139,5 +148,7 @@ def tune_rules(history: pd.DataFrame, window: pd.DataFrame, column: str, *, min_
         table.loc[group["hit_rate"].idxmax(), "chosen"] = True
     best = table[table["chosen"] & (table["method"] == "rules")].iloc[0]
     chosen_recent = table[table["chosen"] & (table["method"] == "recent popularity")]
+    baselines = table[table["chosen"] & (table["method"] != "rules")]
     return ({"min_support": float(best["min_support"]), "min_confidence": float(best["min_confidence"]),
-             "recent_days": int(chosen_recent["recent_days"].iloc[0]) if len(chosen_recent) else None}, table)
+             "recent_days": int(chosen_recent["recent_days"].iloc[0]) if len(chosen_recent) else None,
+             "strongest_baseline": str(baselines.loc[baselines["hit_rate"].idxmax(), "method"])}, table)

@@ -34,6 +34,8 @@ from rec_utils.recommend.cold_start import new_item_scores
 from rec_utils.recommend.search import combine_scores, customer_profiles
 from rec_utils.recommend.topk import top_k_from_scores
 
+RANDOM = "random order (no content)"  # the new-product baseline: nothing about a new product is known but its text
+
 VectorizerFactory = Callable[[Sequence[str]], Vectorizer]  # corpus -> vectorizer
 
 
@@ -132,9 +134,10 @@ def _first_sold_in(window: pd.DataFrame, history: pd.DataFrame) -> pd.Index:
 
 def new_product_metrics(history: pd.DataFrame, window: pd.DataFrame, catalog: pd.DataFrame,
                         vectorizers: dict[str, VectorizerFactory], neighbourhoods: Sequence[int], *,
-                        k: int = 10) -> pd.DataFrame:
+                        k: int = 10, seed: int = 0) -> pd.DataFrame:
     """Per-customer NDCG@k and hit-rate@k of ranking the window's new products by content similarity to each
-    customer's history, for every vectorizer and neighbourhood size: columns (metric, vectorizer, n_neighbours)."""
+    customer's history, for every vectorizer and neighbourhood size: columns (metric, vectorizer, n_neighbours);
+    and of a seeded random order of the new products, the baseline without content: columns (metric, RANDOM, 0)."""
     descriptions = _descriptions(catalog)
     old = pd.Index(np.sort(history["StockCode"].unique()))
     new = _first_sold_in(window, history)
@@ -153,6 +156,9 @@ def new_product_metrics(history: pd.DataFrame, window: pd.DataFrame, catalog: pd
             scores = new_item_scores(bought, old_vectors, new_vectors, n_neighbours=n)
             for metric, values in _per_customer(scores, relevant, k).items():
                 columns[(metric, name, n)] = values
+    random_scores = np.random.default_rng(seed).random((len(customers), len(new)))
+    for metric, values in _per_customer(random_scores, relevant, k).items():
+        columns[(metric, RANDOM, 0)] = values
     return pd.DataFrame(columns, index=customers)
 
 
@@ -216,18 +222,19 @@ def new_product_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, pr
                            seed: int = 0) -> Comparison:
     """New-product cold start with each vectorizer under `protocol`: the neighbourhood size is chosen on the
     validation stage, the test stage is scored once. table: NDCG@k and hit-rate@k with 95% intervals; paired:
-    NDCG@k differences of each vectorizer - the first; chosen: {"n_neighbours": {vectorizer: size}}."""
+    NDCG@k differences of each vectorizer - the first, and of the first - a random order (RANDOM, the baseline
+    without content: no purchase of a new product is known at launch); chosen: {"n_neighbours": {vectorizer: size}}."""
     vectorizers = default_vectorizers(catalog) if vectorizers is None else vectorizers
     validation = new_product_metrics(*protocol.history_and_window(transactions, "validation"), catalog,
-                                     vectorizers, neighbourhoods, k=k)
+                                     vectorizers, neighbourhoods, k=k, seed=seed)
     metric = f"ndcg@{k}"
-    chosen = {name: _plain(value) for name, value in _choose(validation, metric).items()}
+    chosen = {name: _plain(value) for name, value in _choose(validation, metric).items() if name != RANDOM}
     history, window = protocol.history_and_window(transactions, "test")
-    test = new_product_metrics(history, window, catalog, vectorizers, sorted(set(chosen.values())), k=k)
+    test = new_product_metrics(history, window, catalog, vectorizers, sorted(set(chosen.values())), k=k, seed=seed)
     names = list(vectorizers)
-    columns = {name: (name, chosen[name]) for name in names}
+    columns = {**{name: (name, chosen[name]) for name in names}, RANDOM: (RANDOM, 0)}
     described = (f"new products, {protocol.describe_stage('test')}; {len(_first_sold_in(window, history)):,} "
                  f"products first sold in the window, ranked for the {len(test):,} customers with a history who "
                  f"bought one; neighbourhood size chosen on the validation window: {chosen}")
-    return _comparison(test, columns, [(other, names[0]) for other in names[1:]], metric, n_boot, seed,
-                       {"n_neighbours": chosen}, described)
+    return _comparison(test, columns, [(other, names[0]) for other in names[1:]] + [(names[0], RANDOM)], metric,
+                       n_boot, seed, {"n_neighbours": chosen}, described)

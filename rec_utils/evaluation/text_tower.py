@@ -2,7 +2,8 @@
 clicks (rec_utils.models.click_model, text only) against frozen pretrained MiniLM embeddings of the same
 queries and titles (rec_utils.models.text_tower). Both are trained identically (early stopping on validation
 users) and scored on test users: ROC-AUC and log-loss with user-bootstrap intervals, a paired ROC-AUC
-difference, and the Bayes-optimal ceiling when the impressions carry the simulator's true p_click.
+difference, and the oracle ceiling (the simulator's true p_click, which sees each user's hidden taste: not
+reachable) when the impressions carry it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from rec_utils.models.click_model import build_click_model, predict, train_click
 from rec_utils.models.text_tower import build_text_embedding_click_model
 from rec_utils.runtime.device import seed_everything
 
-LEARNED, FROZEN, CEILING = "learned word embeddings", "frozen MiniLM embeddings", "Bayes-optimal (true p)"
+LEARNED, FROZEN = "learned word embeddings", "frozen MiniLM embeddings"
+CEILING = "oracle (true p: sees the hidden taste)"
 
 
 def text_tower_comparison(impressions: pd.DataFrame, masks: tuple[np.ndarray, np.ndarray, np.ndarray], *,

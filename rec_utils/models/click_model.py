@@ -107,12 +107,19 @@ def build_click_model(*, vocab_size: int = 0, max_len: int = 8, image_dim: int =
     if not towers:
         raise ValueError("the model needs at least one tower: set vocab_size, image_dim, block4_table or n_attributes")
     x = layers.Concatenate(name="fusion")(towers) if len(towers) > 1 else towers[0]
+    return click_head(inputs, x, hidden_units=hidden_units, dropout=dropout, name=name)
+
+
+def click_head(inputs: dict, x, *, hidden_units: tuple[int, ...], dropout: float, name: str,
+               learning_rate: float = 1e-3) -> keras.Model:
+    """The head every click model shares: x (batch, d) -> [Dense(relu) + Dropout] per hidden_units -> sigmoid
+    P(click) (batch, 1), as a Keras model on `inputs` compiled with Adam, binary cross-entropy and AUC."""
     for i, units in enumerate(hidden_units):
         x = layers.Dense(units, activation="relu", name=f"mlp_{i}")(x)
         x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
     output = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_click")(x)
     model = keras.Model(inputs=inputs, outputs=output, name=name)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
                   metrics=[keras.metrics.AUC(name="auc")])
     return model
 

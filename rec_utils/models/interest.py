@@ -25,6 +25,7 @@ from keras import layers, ops
 
 from rec_utils.features.attributes import ItemTables
 from rec_utils.features.history import PADDING
+from rec_utils.models.click_model import click_head
 
 POOLINGS = ("attention", "mean")
 
@@ -198,11 +199,4 @@ def build_interest_model(tables: ItemTables, *, vocab_size: int = 0, query_len: 
             interest = MaskedHistoryMean(name="interest_mean")(encoded[1], mask)
         parts += [interest, layers.Multiply(name="interest_x_item")([interest, candidate])]
     x = layers.Concatenate(name="fusion")(parts)
-    for i, width in enumerate(hidden_units):
-        x = layers.Dense(width, activation="relu", name=f"mlp_{i}")(x)
-        x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
-    output = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_click")(x)
-    model = keras.Model(inputs=inputs, outputs=output, name=name)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
-                  metrics=[keras.metrics.AUC(name="auc")])
-    return model
+    return click_head(inputs, x, hidden_units=hidden_units, dropout=dropout, name=name, learning_rate=learning_rate)

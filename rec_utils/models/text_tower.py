@@ -12,6 +12,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from rec_utils.models.click_model import click_head
+
 
 def build_text_embedding_click_model(embedding_dim: int = 384, *, use_query: bool = True, text_dim: int = 32,
                                      tower_units: int = 32, hidden_units: tuple[int, ...] = (64, 32),
@@ -27,11 +29,4 @@ def build_text_embedding_click_model(embedding_dim: int = 384, *, use_query: boo
         parts += [query, layers.Multiply(name="query_x_title")([query, title])]
     x = layers.Concatenate(name="text_parts")(parts) if len(parts) > 1 else parts[0]
     x = layers.Dense(tower_units, activation="relu", name="text_tower")(x)
-    for i, units in enumerate(hidden_units):
-        x = layers.Dense(units, activation="relu", name=f"mlp_{i}")(x)
-        x = layers.Dropout(dropout, name=f"dropout_{i}")(x)
-    output = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_click")(x)
-    model = keras.Model(inputs=inputs, outputs=output, name=name)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
-                  metrics=[keras.metrics.AUC(name="auc")])
-    return model
+    return click_head(inputs, x, hidden_units=hidden_units, dropout=dropout, name=name)

@@ -45,8 +45,10 @@ def _hold_lock(path, seconds, started):
 
 
 def test_file_lock_makes_a_second_process_wait(tmp_path):
-    started = multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold_lock, args=(tmp_path / "tables", 0.5, started))
+    # spawn, not fork: the test process may hold JAX or TensorFlow threads, which a forked child must not inherit
+    context = multiprocessing.get_context("spawn")
+    started = context.Event()
+    holder = context.Process(target=_hold_lock, args=(tmp_path / "tables", 0.5, started))
     holder.start()
     assert started.wait(10)
     begin = time.perf_counter()

@@ -36,9 +36,11 @@ def _rec_utils_modules(path) -> set[str]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_readme_table_names_the_modules_each_notebook_uses(path):
-    readme = (REPO_ROOT / "README.md").read_text().splitlines()
-    rows = [line for line in readme if line.startswith(f"| `{path.stem}` |")]
-    table_rows = [r for r in rows if "runtime." in r or "data." in r]
-    assert table_rows, f"README.md has no module-table row for {path.stem}"
-    listed = {m.strip() for m in table_rows[0].split("|")[2].split(",")}
+    readme = (REPO_ROOT / "README.md").read_text()
+    header = "| notebook | `rec_utils` modules |"
+    assert header in readme, f"README.md has no module table (its header is {header!r})"
+    table = readme.split(header, 1)[1].split("\n\n", 1)[0].splitlines()
+    rows = [line for line in table if line.startswith(f"| `{path.stem}` |")]
+    assert rows, f"README.md's module table has no row for {path.stem}"
+    listed = {m.strip() for m in rows[0].split("|")[2].split(",")}
     assert listed == _rec_utils_modules(path), f"README row for {path.stem} is out of date"

@@ -19,6 +19,7 @@ from rec_utils.evaluation.comparison import (
     compare_recommenders,
     compare_runs,
     comparison_table,
+    strongest_on,
     verdict,
 )
 from rec_utils.evaluation.protocol import Protocol
@@ -146,13 +147,36 @@ def test_compare_runs_pairs_customers_and_picks_the_strongest_baseline():
         compare_runs(runs, ["nobody"])
 
 
+def test_strongest_baseline_chosen_on_validation_is_kept_on_the_test(shop):
+    """The yardstick is picked before the test window is scored: compare_runs keeps it even where another
+    baseline scores higher on the compared split, and says where it was chosen."""
+    rng = np.random.default_rng(1)
+    customer = rng.uniform(0, 1, 200)
+    runs = {"weak": _run(customer * 0.5), "strong": _run(customer), "model": _run(customer + 0.01)}
+    frame = compare_runs(runs, ["weak", "strong"], n_boot=50, strongest={"ndcg@10": "weak", "recall@10": "weak"},
+                         chosen_on="validation")
+    assert set(frame["baseline"]) == {"weak"} and set(frame["baseline_chosen_on"]) == {"validation"}
+    assert "strongest baseline on validation" in verdict(frame, "model")
+    with pytest.raises(ValueError, match="strongest must name baselines"):
+        compare_runs(runs, ["weak"], strongest={"ndcg@10": "model", "recall@10": "model"})
+    specs = {"popularity": RecommenderSpec.of("popularity"), "recent": RecommenderSpec.of("recent_popularity"),
+             "svd": RecommenderSpec.of("truncated_svd", n_factors=4)}
+    validation, test = PROTOCOL.split(shop, "validation"), PROTOCOL.split(shop, "test")
+    chosen = strongest_on(validation, {b: specs[b] for b in ("popularity", "recent")}, ("ndcg",), (10,))
+    frame = compare_recommenders(test, specs, metrics=("ndcg",), ks=(10,), baselines=["popularity", "recent"],
+                                 validation=validation, n_boot=20)
+    assert set(frame["baseline"]) == {chosen["ndcg@10"]} and set(frame["baseline_chosen_on"]) == {"validation"}
+    with pytest.raises(ValueError, match="validation split"):
+        compare_recommenders(test, specs, baselines=["popularity"], validation=test, n_boot=20)
+
+
 def test_compare_recommenders_on_a_protocol_split(shop):
     test = PROTOCOL.split(shop, "test")
     specs = {"popularity": RecommenderSpec.of("popularity"), "svd": RecommenderSpec.of("truncated_svd", n_factors=4)}
     frame, runs = compare_recommenders(test, specs, metrics=("ndcg", "hit_rate"), ks=(5, 10), n_boot=50,
                                        return_runs=True)
-    assert list(frame.columns[:9]) == ["model", "kind", "metric", "k", "mean", "low", "high", "baseline",
-                                       "diff_vs_best_baseline"]
+    assert list(frame.columns[:10]) == ["model", "kind", "metric", "k", "mean", "low", "high", "baseline",
+                                        "baseline_chosen_on", "diff_vs_best_baseline"]
     assert len(frame) == 2 * 2 * 2 and (frame["n_users"] == len(test.users)).all()
     bought = test.data.train[test.users]
     recommended = runs["svd"].recommended

@@ -1,17 +1,20 @@
-"""The fast customer-bootstrap ROC-AUC (evaluation.resampling.auc_draws) is the AUC of the drawn customers' rows:
-checked against scikit-learn on explicitly concatenated resamples, ties and chunk boundaries included."""
+"""The fast customer-bootstrap ROC-AUC and log-loss (evaluation.resampling: group_draw_counts, weighted_auc,
+auc_draws, auc_log_loss_table) are those of the drawn customers' rows: checked against scikit-learn on explicitly
+repeated rows and against the generic bootstrap (probability.bootstrap_ci / metrics_table), ties included."""
 
 import numpy as np
 import pytest
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 
-from rec_utils.evaluation.probability import bootstrap_ci
+from rec_utils.evaluation.probability import bootstrap_ci, metrics_table, paired_bootstrap
 from rec_utils.evaluation.resampling import (
-    _pair_wins,
     auc_difference,
     auc_draws,
     auc_interval,
-    customer_draw_counts,
+    auc_log_loss_table,
+    group_draw_counts,
+    weighted_auc,
+    weighted_log_loss,
 )
 
 
@@ -23,38 +26,51 @@ def _rows(seed: int, n: int = 900, n_customers: int = 120):
     return y, score, customers
 
 
+def test_weighted_auc_and_log_loss_equal_scikit_learn_on_repeated_rows():
+    y, score, _ = _rows(4)
+    probability = 1 / (1 + np.exp(-score))
+    counts = np.random.default_rng(0).integers(0, 3, len(y))
+    rows = np.repeat(np.arange(len(y)), counts)
+    weights = counts[None].astype(float)
+    assert weighted_auc(y, score, weights)[0] == pytest.approx(roc_auc_score(y[rows], score[rows]), abs=1e-12)
+    assert weighted_log_loss(y, probability, weights)[0] == pytest.approx(log_loss(y[rows], probability[rows]),
+                                                                          abs=1e-12)
+    assert np.isnan(weighted_auc(y, score, (y == 1)[None].astype(float))[0])  # no negative drawn: undefined
+
+
 def test_each_resample_is_the_auc_of_the_drawn_customers_rows():
     y, score, customers = _rows(0)
-    points, draws = auc_draws(y, score, customers, n_boot=6, seed=3)
+    points, draws = auc_draws(y, score, customers, n_boot=6, seed=3, chunk=4)  # a chunk boundary inside
     assert points[0] == pytest.approx(roc_auc_score(y, score), abs=1e-12)
-    codes = np.unique(customers, return_inverse=True)[1]
-    counts = customer_draw_counts(codes.max() + 1, 6, 3)
+    weights = group_draw_counts(customers, 6, 3)
     for b in range(6):
-        rows = np.repeat(np.arange(len(y)), counts[b][codes].astype(int))  # customer drawn r times: rows r times
+        rows = np.repeat(np.arange(len(y)), weights[b].astype(int))  # customer drawn r times: rows r times
         assert draws[b, 0] == pytest.approx(roc_auc_score(y[rows], score[rows]), abs=1e-12)
 
 
-@pytest.mark.parametrize("chunk", [1, 7, 64, 10_000])
-def test_pair_wins_do_not_depend_on_the_chunking(chunk):
-    y, score, customers = _rows(1, n=300, n_customers=20)
-    codes = np.unique(customers, return_inverse=True)[1]
-    wins = _pair_wins(y, score, codes, 20, chunk=chunk)
-    # by hand: for every customer pair, positives of c beating negatives of d, ties one half
-    expected = np.zeros((20, 20))
-    for c in range(20):
-        for d in range(20):
-            pos, neg = score[(codes == c) & (y == 1)], score[(codes == d) & (y == 0)]
-            expected[c, d] = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    np.testing.assert_allclose(wins, expected)
+def test_group_draws_are_whole_customers():
+    weights = group_draw_counts(np.array([5, 5, 9, 7, 9]), n_boot=4, seed=0)
+    assert weights.shape == (4, 5)
+    np.testing.assert_array_equal(weights[:, 0], weights[:, 1])  # rows of one customer share their weight
+    np.testing.assert_array_equal(weights[:, 2], weights[:, 4])
+    np.testing.assert_array_equal(weights[:, [0, 2, 3]].sum(axis=1), 3)  # three customers drawn per resample
 
 
-def test_interval_agrees_with_the_generic_grouped_bootstrap_in_distribution():
+def test_same_numbers_as_the_generic_grouped_bootstrap():
     y, score, customers = _rows(2, n=2000, n_customers=300)
-    fast = auc_interval(y, score, customers, n_boot=400, seed=0)
-    slow = bootstrap_ci(y, score, roc_auc_score, n_boot=400, seed=1, groups=customers)
-    assert fast[0] == pytest.approx(slow[0])
-    width_fast, width_slow = fast[2] - fast[1], slow[2] - slow[1]
-    assert width_fast == pytest.approx(width_slow, rel=0.3)  # same resampling scheme, different draws
+    assert auc_interval(y, score, customers, n_boot=100, seed=5) == pytest.approx(
+        bootstrap_ci(y, score, roc_auc_score, n_boot=100, seed=5, groups=customers), abs=1e-12)
+    probability_a = 1 / (1 + np.exp(-score))
+    probability_b = np.clip(0.3 + 0.1 * np.random.default_rng(1).random(len(y)), 0.01, 0.99)
+    models = {"a": probability_a, "b": probability_b}
+    fast = auc_log_loss_table(y, models, groups=customers, reference="b", n_boot=60, seed=5)
+    slow = metrics_table(y, models, n_boot=60, seed=5, groups=customers)
+    for column in slow.columns:
+        np.testing.assert_allclose(fast[column], slow[column], atol=1e-12)
+    paired = paired_bootstrap(y, probability_a, probability_b, groups=customers, n_boot=60, seed=5)
+    for fast_column, key in [("Δ AUC vs reference", "difference"), ("Δ low", "low"), ("Δ high", "high"),
+                             ("P(not better)", "p_not_better")]:
+        assert fast.loc["a", fast_column] == pytest.approx(paired[key], abs=1e-12)
 
 
 def test_paired_difference_shares_the_draws():

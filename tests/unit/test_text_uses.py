@@ -10,6 +10,7 @@ from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.resampling import mean_table, paired_differences
 from rec_utils.evaluation.tag_stability import jaccard, stability_values, tag_stability_comparison
 from rec_utils.evaluation.text_retrieval import (
+    RANDOM,
     new_product_comparison,
     pseudo_query,
     search_comparison,
@@ -203,8 +204,9 @@ def test_new_item_scores_by_hand():
 def test_new_product_comparison_ranks_only_products_first_sold_in_the_window():
     tx, catalog = shop(n_products=60)
     result = new_product_comparison(tx, catalog, PROTOCOL, stand_ins(), neighbourhoods=(2, 10), k=3, n_boot=50)
-    assert list(result.table.index) == ["TF-IDF", "trigrams"]
-    assert list(result.paired.index) == ["trigrams - TF-IDF"]
+    assert list(result.table.index) == ["TF-IDF", "trigrams", RANDOM]
+    assert list(result.paired.index) == ["trigrams - TF-IDF", f"TF-IDF - {RANDOM}"]
+    assert set(result.chosen["n_neighbours"]) == {"TF-IDF", "trigrams"}
     assert set(result.chosen["n_neighbours"].values()) <= {2, 10}
     history, window = PROTOCOL.history_and_window(tx, "test")
     assert set(result.per_customer.index) <= set(history["CustomerID"])
