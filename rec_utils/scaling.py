@@ -264,7 +264,7 @@ def read_benchmark(path: Path) -> pd.DataFrame | None:
         return None
     parameters = rows["parameters"].map(json.loads)
     rows = rows.assign(factor=parameters.map(lambda p: p["factor"]), rows_in=parameters.map(lambda p: p["rows_in"]),
-                       cut_date=parameters.map(lambda p: p.get("cut_date", p.get("cut"))))  # "cut" before the protocol
+                       cut_date=parameters.map(lambda p: p.get("cut_date", p.get("cut", "not recorded"))))
     latest = rows[rows["timestamp"] == rows.groupby(["backend", "factor"])["timestamp"].transform("max")]
     table = latest.pivot_table(index=["backend", "factor", "rows_in", "timestamp", "cut_date"], columns="metric",
                                values="value")

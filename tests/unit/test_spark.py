@@ -35,9 +35,6 @@ from rec_utils.spark import (
     spark_window_split,
 )
 
-# pytest resets warning filters per test; rec_utils.spark silences these two for notebooks
-pytestmark = [pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
-              pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")]
 PROTOCOL = Protocol("2011-11-10", validation_days=30, test_days=30, task="new_items")
 NO_JAVA = "no Java runtime: Spark needs Java 17 or later (install openjdk-17-jre-headless or set JAVA_HOME)"
 

@@ -33,9 +33,6 @@ from rec_utils.scaling import (
 )
 from rec_utils.spark import java_version
 
-pytestmark = [pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
-              pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")]
-
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
