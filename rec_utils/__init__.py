@@ -21,7 +21,9 @@ Sub-packages are layers; a module imports only from its own layer and the layers
 
 Top level (may import any layer): `plots` (figures for the notebooks), `run`
 (`python -m rec_utils.run`, the papermill runner), `click_experiment` (notebook 06's experiment as functions:
-its predictions loaded or rebuilt for notebook 07) and `click_plots` (figures of notebooks 05-06).
+its predictions loaded or rebuilt for notebook 07), `click_plots` (figures of notebooks 05-06), `spark` (the
+pipeline on Apache Spark) and `scaling` (timing the pandas/numpy and Spark pipelines on growing data); the last
+two serve notebook 12 only.
 """
 
 __version__ = "0.2.0"

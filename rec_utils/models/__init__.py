@@ -8,5 +8,6 @@ click model whose text tower reads frozen sentence embeddings), logged_click_mod
 on logged impressions, as a score table), bandits (exploration policies: ε-greedy, UCB1, Thompson sampling,
 LinUCB, linear Thompson sampling), privacy (contribution clipping, Laplace/Gaussian mechanisms on item counts,
 dp-accounting accountants), private_training (the logistic model in Keras ops: SGD, DP-SGD, federated
-averaging), association (association rules on baskets with mlxtend).
+averaging), association (association rules on baskets with mlxtend), distributed (data-parallel
+training of the click model with keras.distribution).
 """

@@ -1,0 +1,424 @@
+"""Where Spark starts to pay off: the same pipeline on pandas/numpy and on Spark, timed on growing data.
+
+    table = sweep([1, 2], ["pandas", "spark"], PipelineSettings())   # one fresh process per engine and size
+    crossover_factor(table)                                          # first size at which Spark is faster
+    scaling_plot(table, memory_limit_bytes())                        # log-log wall time and peak memory
+
+The pipeline, identical in meaning on both engines: read the Parquet file and type it, clean it with the
+per-reason accounting, split it by the test stage of rec_utils.evaluation.protocol.Protocol (history
+before the global cut, the test window after it), build the purchase matrix, fit implicit ALS, rank the
+top-k items of the protocol's task for every ranked customer and compute NDCG@k. (The pandas path's
+protocol split also records each customer's country and the cold-start customers, which the Spark path
+does not need: a small share of its 'matrix' stage.) Each (engine, size) runs in its own process
+(`python -m rec_utils.scaling ...`), so its peak memory is its own: the resident memory summed over the
+process and its children (for Spark: the driver JVM and its Python workers), sampled every 0.1 s. The
+data for n x is written once by rec_utils.data.replicate under data/cache/scale/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import psutil
+import pyarrow.parquet as pq
+
+from rec_utils.data.cleaning import clean_transactions
+from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, load_online_retail
+from rec_utils.data.replicate import write_replicated
+from rec_utils.evaluation.protocol import Protocol
+from rec_utils.evaluation.ranking import ranking_report
+from rec_utils.models.factorization import implicit_als
+from rec_utils.recommend.scorers import factor_scores
+from rec_utils.recommend.topk import top_k
+from rec_utils.runtime.io import write_text_atomic
+from rec_utils.runtime.paths import CACHE_DIR
+from rec_utils.spark import (
+    fit_spark_als,
+    spark_clean,
+    spark_ranking_metrics,
+    spark_session,
+    spark_split,
+    spark_top_k,
+    spark_transactions,
+)
+
+ENGINES = ("pandas", "spark")
+SCALE_DIR: Path = CACHE_DIR / "scale"
+SCORES_BUDGET = 2 ** 24  # scores held at once by top-k (128 MiB of float64), on both engines
+GIB = 2 ** 30
+MIN_SPAN = 4.0  # largest / smallest size needed before a power law is fitted: closer sizes give only noise
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """What both engines run: the protocol's test stage (global cut, test window, task), list length and
+    the implicit-ALS hyper-parameters; for Spark also where it runs (master), the driver's memory and the
+    shuffle partitions / ALS blocks."""
+
+    cut_date: str = "2011-11-10"
+    test_days: int = 30
+    task: str = "new_items"
+    k: int = 10
+    rank: int = 16
+    alpha: float = 10.0
+    regularization: float = 0.1
+    n_iterations: int = 5
+    seed: int = 0
+    master: str = "local[2]"
+    driver_memory: str = "2g"
+    partitions: int = 4
+
+    @property
+    def protocol(self) -> Protocol:
+        """The evaluation protocol whose test stage both engines score."""
+        return Protocol(self.cut_date, test_days=self.test_days, task=self.task)
+
+
+@dataclass
+class _Stopwatch:
+    seconds: dict[str, float] = field(default_factory=dict)
+    last: float = field(default_factory=time.perf_counter)
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = now - self.last
+        self.last = now
+
+
+def run_pandas(path: Path, settings: PipelineSettings) -> dict:
+    """The single-process pipeline (pandas, numpy, scipy) on one Parquet file; sizes, NDCG@k, stage seconds."""
+    watch = _Stopwatch()
+    clean, accounting = clean_transactions(load_online_retail(path))
+    watch.lap("read_clean")
+    split = settings.protocol.split(clean, "test")
+    data = split.data
+    watch.lap("matrix")
+    U, V = implicit_als(data.train, settings.rank, alpha=settings.alpha, regularization=settings.regularization,
+                        n_iterations=settings.n_iterations, seed=settings.seed, show_progress=False)
+    watch.lap("als")
+    users = split.users
+    recommended = top_k(factor_scores(U, V), data.train.shape[0], settings.k, exclude=split.exclude, users=users,
+                        batch_size=max(1, SCORES_BUDGET // data.train.shape[1]), show_progress=False)
+    ndcg = ranking_report(recommended, data.test[users], settings.k, ("ndcg",))[f"ndcg@{settings.k}"]
+    watch.lap("topk_metrics")
+    return {"rows_in": int(accounting.loc["rows_in", "rows"]), "rows_kept": int(accounting.loc["kept", "rows"]),
+            "n_users": data.train.shape[0], "n_items": data.train.shape[1], "n_train_pairs": int(data.train.nnz),
+            "n_test_users": len(users), "ndcg": ndcg, "seconds": watch.seconds}
+
+
+def run_spark(path: Path, settings: PipelineSettings) -> dict:
+    """The same pipeline on Spark (rec_utils.spark), session start-up included; same output as run_pandas."""
+    watch = _Stopwatch()
+    with spark_session(settings.master, driver_memory=settings.driver_memory, partitions=settings.partitions) as spark:
+        watch.lap("start")
+        clean, accounting = spark_clean(spark_transactions(spark, path, verify=False))
+        watch.lap("read_clean")
+        data = spark_split(settings.protocol, clean, "test")
+        n_train_pairs = data.train.count()
+        watch.lap("matrix")
+        model = fit_spark_als(data.train, rank=settings.rank, alpha=settings.alpha,
+                              regularization=settings.regularization, n_iterations=settings.n_iterations,
+                              seed=settings.seed, blocks=settings.partitions)
+        watch.lap("als")
+        lists = spark_top_k(data, model.userFactors, model.itemFactors, settings.k, scores_budget=SCORES_BUDGET).cache()
+        metrics = spark_ranking_metrics(lists, data.test, settings.k, ("ndcg",))
+        n_test_users = lists.count()
+        watch.lap("topk_metrics")
+        return {"rows_in": int(accounting.loc["rows_in", "rows"]), "rows_kept": int(accounting.loc["kept", "rows"]),
+                "n_users": data.n_users, "n_items": data.n_items, "n_train_pairs": n_train_pairs,
+                "n_test_users": n_test_users, "ndcg": metrics[f"ndcg@{settings.k}"], "seconds": watch.seconds}
+
+
+def scaled_data(factor: int, scale_dir: Path = SCALE_DIR, source: Path = ONLINE_RETAIL_PATH) -> Path:
+    """Path of `source` (default: Online Retail) x `factor`, written on first use; 1 = the source itself."""
+    if factor == 1:
+        return Path(source)
+    name = "online_retail" if Path(source) == ONLINE_RETAIL_PATH else Path(source).stem
+    return write_replicated(Path(scale_dir) / f"{name}_x{factor}.parquet", factor, source)
+
+
+def _tree(process: subprocess.Popen) -> list[psutil.Process]:
+    root = psutil.Process(process.pid)
+    return [root, *root.children(recursive=True)]
+
+
+def peak_tree_rss(process: subprocess.Popen, *, interval: float = 0.1, timeout_s: float | None = None) -> int:
+    """Wait for `process` and return the largest resident memory (bytes) of it and all its descendants
+    together, sampled every `interval` seconds; after `timeout_s` the whole tree is killed."""
+    peak = 0
+    deadline = None if timeout_s is None else time.perf_counter() + timeout_s
+    while process.poll() is None:
+        try:
+            members = _tree(process)
+        except psutil.NoSuchProcess:
+            break
+        total = 0
+        for member in members:
+            try:
+                total += member.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        peak = max(peak, total)
+        if deadline is not None and time.perf_counter() > deadline:
+            for member in reversed(members):
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    member.kill()
+        time.sleep(interval)
+    process.wait()
+    return peak
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds (user + system) of every finished child of this process and their waited-for children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(engine: str, path: Path, settings: PipelineSettings, *, timeout_s: float | None = None) -> dict:
+    """Run one engine's pipeline on `path` in a fresh process: wall seconds, CPU seconds (all cores, so on
+    an idle machine with c cores wall >= cpu / c), peak memory (GiB), the pipeline's own report (sizes,
+    NDCG, stage seconds) and status ("ok" or why it failed)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    with tempfile.TemporaryDirectory(prefix="interest-lab-scale-") as folder:
+        report_path = Path(folder) / "report.json"
+        command = [sys.executable, "-m", "rec_utils.scaling", "--engine", engine, "--data", str(path),
+                   "--settings", json.dumps(asdict(settings)), "--report", str(report_path)]
+        env = {**os.environ, "INTEREST_LAB_PROGRESS": "0"}
+        cpu_before = _children_cpu_s()
+        start = time.perf_counter()
+        with open(Path(folder) / "stderr.txt", "w+") as errors:
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+            try:
+                peak = peak_tree_rss(process, timeout_s=timeout_s)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+            seconds = time.perf_counter() - start
+            cpu = _children_cpu_s() - cpu_before
+            errors.seek(0)
+            tail = errors.read()[-2000:]
+        result = {"engine": engine, "wall_s": seconds, "cpu_s": cpu, "peak_gib": peak / GIB}
+        if process.returncode == 0 and report_path.exists():
+            return {**result, "status": "ok", **json.loads(report_path.read_text())}
+        why = "killed (out of memory or time)" if process.returncode < 0 else f"exit code {process.returncode}"
+        return {**result, "status": f"failed: {why}", "error": tail}
+
+
+def sweep(factors: list[int], engines: list[str], settings: PipelineSettings, *, timeout_s: float | None = None,
+          scale_dir: Path = SCALE_DIR, source: Path = ONLINE_RETAIL_PATH) -> pd.DataFrame:
+    """measure() for every size and engine: one row each with factor, rows_in (lines in the file), engine,
+    wall_s, peak_gib, status, the run's sizes and NDCG, and its stage seconds (columns '<stage>_s')."""
+    rows = []
+    for factor in factors:
+        path = scaled_data(factor, scale_dir, source)
+        for engine in engines:
+            result = measure(engine, path, settings, timeout_s=timeout_s)
+            stages = {f"{stage}_s": s for stage, s in result.pop("seconds", {}).items()}
+            rows.append({"factor": factor, **result, "rows_in": pq.ParquetFile(path).metadata.num_rows, **stages})
+    return pd.DataFrame(rows)
+
+
+BENCHMARK = "scale"
+_UNITS = {"wall_s": "s", "cpu_s": "s", "peak_gib": "GiB", "ndcg": "NDCG@k"}
+
+
+def engine_label(engine: str, settings: PipelineSettings) -> str:
+    """How reports/benchmarks.csv names an engine: 'pandas/numpy' or 'spark local[2]'."""
+    return "pandas/numpy" if engine == "pandas" else f"spark {settings.master}"
+
+
+def benchmark_measurements(row: pd.Series) -> dict[str, tuple[float, str]]:
+    """One sweep row as benchmark_log.append_rows measurements: wall, CPU, peak memory, NDCG and the stage
+    seconds of a finished run; a failed run gives its time to failure and the memory it reached."""
+    if row["status"] != "ok":
+        return {"failed_after_s": (float(row["wall_s"]), "s"), "peak_gib": (float(row["peak_gib"]), "GiB")}
+    stages = {name: (float(row[name]), "s") for name in row.index if name.endswith("_s") and name not in _UNITS
+              and pd.notna(row[name])}
+    return {**{name: (float(row[name]), unit) for name, unit in _UNITS.items()}, **stages}
+
+
+def read_benchmark(path: Path) -> pd.DataFrame | None:
+    """The latest `benchmarks/scale.py` measurement of each (engine, factor) in a benchmarks CSV, shaped like
+    sweep()'s table (status 'ok' or 'failed') plus the time cut it used (`cut_date`); None when the file
+    holds none."""
+    if not Path(path).exists():
+        return None
+    rows = pd.read_csv(path)
+    rows = rows[rows["benchmark"] == BENCHMARK]
+    if rows.empty:
+        return None
+    parameters = rows["parameters"].map(json.loads)
+    rows = rows.assign(factor=parameters.map(lambda p: p["factor"]), rows_in=parameters.map(lambda p: p["rows_in"]),
+                       cut_date=parameters.map(lambda p: p.get("cut_date", p.get("cut", "not recorded"))))
+    latest = rows[rows["timestamp"] == rows.groupby(["backend", "factor"])["timestamp"].transform("max")]
+    table = latest.pivot_table(index=["backend", "factor", "rows_in", "timestamp", "cut_date"], columns="metric",
+                               values="value")
+    table = table.reset_index().rename(columns={"backend": "engine"})
+    for metric in ("wall_s", "failed_after_s"):
+        if metric not in table:
+            table[metric] = np.nan
+    table["status"] = np.where(table["failed_after_s"].notna(), "failed", "ok")
+    table["wall_s"] = table["wall_s"].fillna(table["failed_after_s"])
+    table["engine"] = table["engine"].map(lambda e: "pandas" if e.startswith("pandas") else "spark")
+    table.columns.name = None
+    return table.sort_values(["factor", "engine"]).reset_index(drop=True)
+
+
+def crossover_factor(table: pd.DataFrame) -> int | None:
+    """The smallest factor at which Spark finished faster than pandas/numpy (or pandas/numpy failed and
+    Spark did not); None when Spark is slower at every size measured."""
+    for factor, group in table.groupby("factor"):
+        by_engine = group.set_index("engine")
+        if not {"pandas", "spark"} <= set(by_engine.index):
+            continue
+        pandas_ok, spark_ok = by_engine.loc["pandas", "status"] == "ok", by_engine.loc["spark", "status"] == "ok"
+        if spark_ok and (not pandas_ok or by_engine.loc["spark", "wall_s"] < by_engine.loc["pandas", "wall_s"]):
+            return int(factor)
+    return None
+
+
+def extrapolated_crossover_rows(table: pd.DataFrame, min_span: float = MIN_SPAN) -> float | None:
+    """Input lines at which the power laws of Spark's and pandas/numpy's wall times meet, beyond the sizes
+    measured (None unless both engines' sizes span `min_span` x and Spark's time grows more slowly)."""
+    laws = {}
+    for engine in ENGINES:
+        done = table[(table["engine"] == engine) & (table["status"] == "ok")]
+        if not _spans(done["rows_in"], min_span):
+            return None
+        laws[engine] = power_law(done["rows_in"], done["wall_s"])
+    (b_pandas, a_pandas), (b_spark, a_spark) = laws["pandas"], laws["spark"]
+    if b_spark >= b_pandas:
+        return None
+    return float((a_spark / a_pandas) ** (1 / (b_pandas - b_spark)))
+
+
+def memory_limit_bytes() -> int:
+    """Memory one process tree can use here: the machine's RAM, or the cgroup limit when lower."""
+    limit = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        cgroup = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if cgroup.isdigit():
+            limit = min(limit, int(cgroup))
+    except OSError:
+        pass
+    return int(limit)
+
+
+def power_law(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(exponent b, prefactor a) of the least-squares line log y = log a + b log x (at least two points)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(x) < 2 or np.unique(x).size < 2:
+        raise ValueError("a power law needs at least two different sizes")
+    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
+    return float(slope), float(np.exp(intercept))
+
+
+def _spans(rows_in: pd.Series, min_span: float) -> bool:
+    return rows_in.nunique() >= 2 and rows_in.max() / rows_in.min() >= min_span
+
+
+def growth(table: pd.DataFrame, min_span: float = MIN_SPAN) -> pd.DataFrame:
+    """Per engine, from its successful runs: sizes measured, the power-law exponents of wall time, CPU time
+    and peak memory in input lines (NaN unless the sizes span `min_span` x), wall seconds and peak GiB at the
+    largest size, and the share of that time spent in each stage (columns 'share_<stage>')."""
+    rows = {}
+    for engine, group in table[table["status"] == "ok"].groupby("engine"):
+        group = group.sort_values("rows_in")
+        fit = _spans(group["rows_in"], min_span)
+        largest = group.iloc[-1]
+        stages = [c for c in group.columns if c.endswith("_s") and c not in {"wall_s", "cpu_s", "failed_after_s"}]
+        stage_total = sum(float(largest[c]) for c in stages if pd.notna(largest[c]))
+        rows[engine] = {
+            "sizes": int(group["rows_in"].nunique()), "largest_rows": int(largest["rows_in"]),
+            **{f"{name}_exponent": power_law(group["rows_in"], group[column])[0] if fit else np.nan
+               for name, column in (("time", "wall_s"), ("cpu", "cpu_s"), ("memory", "peak_gib"))},
+            "wall_s_at_largest": float(largest["wall_s"]), "peak_gib_at_largest": float(largest["peak_gib"]),
+            **{f"share_{c[:-2]}": float(largest[c]) / stage_total for c in stages if pd.notna(largest[c])},
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def rows_at_memory_limit(table: pd.DataFrame, limit_bytes: int, engine: str = "pandas",
+                         min_span: float = MIN_SPAN) -> float | None:
+    """Input lines at which `engine`'s peak memory, extrapolated by its power law, reaches `limit_bytes`
+    (None unless its successful sizes span `min_span` x and memory grows)."""
+    done = table[(table["engine"] == engine) & (table["status"] == "ok")]
+    if not _spans(done["rows_in"], min_span):
+        return None
+    exponent, prefactor = power_law(done["rows_in"], done["peak_gib"] * GIB)
+    if exponent <= 0:
+        return None
+    return float((limit_bytes / prefactor) ** (1 / exponent))
+
+
+def scaling_plot(table: pd.DataFrame, limit_bytes: int, *, reference: pd.DataFrame | None = None,
+                 reference_label: str = "benchmarks/scale.py") -> plt.Figure:
+    """Log-log wall time and peak memory against input lines, one line per engine (failed runs as red
+    crosses). The memory panel marks `limit_bytes` (the single-process path's limit) and where the
+    pandas/numpy memory, extrapolated from its power law (fitted on `reference` when given), reaches it.
+    `reference` (e.g. read_benchmark's larger sweep) is drawn dashed with open markers."""
+    fig, (ax_time, ax_memory) = plt.subplots(1, 2, figsize=(11, 4))
+    labels = {"pandas": "pandas/numpy (1 process)", "spark": "Spark"}
+    colors = {"pandas": "tab:blue", "spark": "tab:orange"}
+    tables = [(table, "o-", ", this run" if reference is not None else "")]
+    if reference is not None:
+        tables.append((reference, "s--", f", {reference_label}"))
+    for frame, style, suffix in tables:
+        for engine, group in frame.groupby("engine"):
+            group = group.sort_values("rows_in")
+            ok = group["status"] == "ok"
+            label = labels.get(engine, engine) + suffix
+            options = {"color": colors.get(engine), "label": label}
+            if style.startswith("s"):
+                options["markerfacecolor"] = "none"
+            ax_time.loglog(group.loc[ok, "rows_in"], group.loc[ok, "wall_s"], style, **options)
+            ax_memory.loglog(group.loc[ok, "rows_in"], group.loc[ok, "peak_gib"], style, **options)
+            if (~ok).any():
+                for ax, column in ((ax_time, "wall_s"), (ax_memory, "peak_gib")):
+                    ax.loglog(group.loc[~ok, "rows_in"], group.loc[~ok, column], "x", color="red", ms=10,
+                              label=f"{label}: failed")
+    ax_memory.axhline(limit_bytes / GIB, color="grey", ls="--", label="memory of this machine")
+    at_limit = rows_at_memory_limit(table if reference is None else reference, limit_bytes)
+    if at_limit is not None:
+        ax_memory.axvline(at_limit, color="grey", ls=":", label="pandas/numpy reaches it (extrapolated)")
+    ax_time.set(xlabel="input lines", ylabel="wall time (s)", title="Time, start-up included")
+    ax_memory.set(xlabel="input lines", ylabel="peak resident memory (GiB)", title="Peak memory")
+    for ax in (ax_time, ax_memory):
+        ax.legend(fontsize=7)
+        ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m rec_utils.scaling --engine pandas|spark --data FILE --settings JSON --report OUT.json`:
+    one pipeline run (what `measure` starts); writes the run's report as JSON."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--engine", choices=ENGINES, required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--settings", default="{}", help="PipelineSettings fields as JSON")
+    parser.add_argument("--report", type=Path, required=True)
+    args = parser.parse_args(argv)
+    settings = PipelineSettings(**json.loads(args.settings))
+    report = (run_pandas if args.engine == "pandas" else run_spark)(args.data, settings)
+    write_text_atomic(args.report, json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""The scale-up generator keeps every cleaning rule's count proportional; the measuring harness (process-tree
+peak memory, crossover, power laws, benchmark rows) and both pipelines run end to end at tiny sizes."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from rec_utils.data.cleaning import clean_transactions
+from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, to_typed_transactions
+from rec_utils.data.replicate import CUSTOMER_OFFSET, replica, replica_tag, replicate, write_replicated
+from rec_utils.runtime.benchmark_log import append_rows
+from rec_utils.runtime.paths import REPO_ROOT
+from rec_utils.scaling import (
+    GIB,
+    PipelineSettings,
+    benchmark_measurements,
+    crossover_factor,
+    extrapolated_crossover_rows,
+    growth,
+    measure,
+    memory_limit_bytes,
+    peak_tree_rss,
+    power_law,
+    read_benchmark,
+    rows_at_memory_limit,
+    scaling_plot,
+)
+from rec_utils.spark import java_version
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """Every 10th line of Online Retail (raw, untyped) as a table and a Parquet file."""
+    table = pq.read_table(ONLINE_RETAIL_PATH).take(np.arange(0, 541_909, 10))
+    path = tmp_path_factory.mktemp("scale") / "sample.parquet"
+    pq.write_table(table, path)
+    return table, path
+
+
+def test_replica_tags_are_distinct_letters():
+    tags = [replica_tag(r) for r in range(1, 2000)]
+    assert len(set(tags)) == len(tags) and all(t.isalpha() and t.islower() for t in tags)
+    with pytest.raises(ValueError):
+        replica_tag(0)
+    with pytest.raises(ValueError, match="factor"):
+        replicate(pa.table({"a": [1]}), 0)
+
+
+def test_replica_remaps_customers_products_and_invoices_only(sample):
+    table, _ = sample
+    first, second = table.to_pandas(), replica(table, 2).to_pandas()
+    assert (second["CustomerID"].dropna() == first["CustomerID"].dropna() + 2 * CUSTOMER_OFFSET).all()
+    assert (second["StockCode"] == first["StockCode"].str.strip() + replica_tag(2)).all()
+    assert (second["InvoiceNo"] == first["InvoiceNo"].str.strip() + "-2").all()
+    for column in ("Description", "Quantity", "InvoiceDate", "UnitPrice", "Country"):
+        pd.testing.assert_series_equal(second[column], first[column])
+
+
+def test_every_cleaning_count_scales_with_the_factor(sample):
+    table, _ = sample
+    once = clean_transactions(to_typed_transactions(table.to_pandas()))[1]["rows"]
+    thrice = clean_transactions(to_typed_transactions(replicate(table, 3).to_pandas()))[1]["rows"]
+    pd.testing.assert_series_equal(thrice, 3 * once)
+    assert once["exact_duplicate"] > 0 and once["non_product_code"] > 0 and once["cancellation"] > 0
+
+
+def test_replicated_file_is_streamed_and_reused(sample, tmp_path):
+    table, path = sample
+    dest = write_replicated(tmp_path / "x3.parquet", 3, path)
+    meta = pq.ParquetFile(dest).metadata
+    assert (meta.num_rows, meta.num_row_groups) == (3 * table.num_rows, 3)
+    stamp = dest.stat().st_mtime_ns
+    assert write_replicated(dest, 3, path).stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x3.parquet"]  # no temporary file left
+
+
+def test_peak_memory_counts_the_children(tmp_path):
+    script = ("import subprocess, sys; subprocess.run([sys.executable, '-c', "
+              "'import time; b = bytearray(300 * 2**20); b[::4096] = b\"x\" * len(b[::4096]); time.sleep(1.5)'])")
+    process = subprocess.Popen([sys.executable, "-c", script])
+    peak = peak_tree_rss(process, interval=0.05)
+    assert process.returncode == 0 and peak > 300 * 2**20
+
+
+def test_peak_memory_stops_a_run_at_its_timeout():
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    peak_tree_rss(process, interval=0.05, timeout_s=0.5)
+    assert process.returncode is not None and process.returncode < 0
+
+
+def _table(rows):
+    return pd.DataFrame(rows, columns=["factor", "engine", "status", "wall_s", "rows_in", "peak_gib"])
+
+
+def test_crossover_is_the_first_size_where_spark_is_faster_or_pandas_fails():
+    rows = [[1, "pandas", "ok", 10, 1e5, 1], [1, "spark", "ok", 60, 1e5, 2],
+            [10, "pandas", "ok", 100, 1e6, 10], [10, "spark", "ok", 90, 1e6, 3]]
+    assert crossover_factor(_table(rows)) == 10
+    assert crossover_factor(_table(rows[:2])) is None
+    failed = rows[:2] + [[10, "pandas", "failed: killed", 500, 1e6, 24], [10, "spark", "ok", 900, 1e6, 3]]
+    assert crossover_factor(_table(failed)) == 10
+
+
+def test_crossover_extrapolated_from_power_laws():
+    rows = [[1, "pandas", "ok", 10, 1e5, 1], [10, "pandas", "ok", 100, 1e6, 2],
+            [1, "spark", "ok", 100, 1e5, 1], [10, "spark", "ok", 200, 1e6, 1]]
+    # pandas 10 * (x / 1e5), Spark 100 * (x / 1e5)^0.30103: equal where (x / 1e5)^0.69897 = 10
+    assert extrapolated_crossover_rows(_table(rows)) == pytest.approx(1e5 * 10 ** (1 / 0.69897), rel=1e-6)
+    slower = [r if r[1] == "pandas" else [r[0], "spark", "ok", r[3] * r[0] ** 2, r[4], 1] for r in rows]
+    assert extrapolated_crossover_rows(_table(slower)) is None
+    assert extrapolated_crossover_rows(_table(rows[:1] + rows[2:3])) is None
+
+
+def test_power_law_and_memory_limit_extrapolation():
+    x = np.array([1e5, 1e6, 1e7])
+    exponent, prefactor = power_law(x, 3 * x ** 0.8)
+    assert exponent == pytest.approx(0.8) and prefactor == pytest.approx(3)
+    with pytest.raises(ValueError, match="two different sizes"):
+        power_law(x[:1], x[:1])
+    table = _table([[1, "pandas", "ok", 1, 1e5, 0.5], [10, "pandas", "ok", 10, 1e6, 5.0]])
+    assert rows_at_memory_limit(table, 20 * GIB) == pytest.approx(4e6)
+    assert rows_at_memory_limit(table.iloc[:1], 20 * GIB) is None
+    close = _table([[1, "pandas", "ok", 1, 1e5, 0.5], [2, "pandas", "ok", 2, 2e5, 0.6]])
+    assert rows_at_memory_limit(close, 20 * GIB) is None  # 2x apart: too close to extrapolate
+    assert memory_limit_bytes() > 2**28
+
+
+def test_growth_fits_exponents_only_over_a_wide_span():
+    table = _table([[1, "pandas", "ok", 10, 1e5, 0.5], [10, "pandas", "ok", 100, 1e6, 5.0],
+                    [1, "spark", "ok", 60, 1e5, 2.0], [2, "spark", "ok", 61, 2e5, 2.0]])
+    table["cpu_s"] = table["wall_s"] / 2
+    table["als_s"], table["read_clean_s"] = table["wall_s"] * 0.75, table["wall_s"] * 0.25
+    rates = growth(table)
+    assert rates.loc["pandas", "time_exponent"] == pytest.approx(1.0)
+    assert rates.loc["pandas", "memory_exponent"] == pytest.approx(1.0)
+    assert np.isnan(rates.loc["spark", "time_exponent"])
+    assert rates.loc["pandas", "share_als"] == pytest.approx(0.75)
+
+
+def test_scaling_plot_marks_the_memory_limit():
+    table = _table([[1, "pandas", "ok", 10, 1e5, 0.5], [10, "pandas", "failed: killed", 100, 1e6, 5.0],
+                    [1, "spark", "ok", 60, 1e5, 2], [10, "spark", "ok", 90, 1e6, 3]])
+    fig = scaling_plot(table, 16 * GIB)
+    memory_axis = fig.axes[1]
+    assert any(np.allclose(line.get_ydata(), 16) for line in memory_axis.get_lines())
+
+
+def test_benchmark_rows_round_trip(tmp_path):
+    ok = pd.Series({"status": "ok", "wall_s": 12.0, "cpu_s": 20.0, "peak_gib": 1.5, "ndcg": 0.1,
+                    "read_clean_s": 3.0, "start_s": np.nan})
+    failed = pd.Series({"status": "failed: killed", "wall_s": 99.0, "peak_gib": 20.0})
+    measurements = benchmark_measurements(ok)
+    assert set(measurements) == {"wall_s", "cpu_s", "peak_gib", "ndcg", "read_clean_s"}
+    assert set(benchmark_measurements(failed)) == {"failed_after_s", "peak_gib"}
+    path = tmp_path / "b.csv"
+    append_rows("scale", "CPU", "pandas/numpy", {"factor": 1, "rows_in": 100}, measurements, path=path)
+    append_rows("scale", "CPU", "pandas/numpy", {"factor": 2, "rows_in": 200}, benchmark_measurements(failed),
+                path=path)
+    table = read_benchmark(path)
+    assert table["status"].tolist() == ["ok", "failed"] and table["wall_s"].tolist() == [12.0, 99.0]
+    assert read_benchmark(tmp_path / "missing.csv") is None
+
+
+@pytest.mark.slow
+def test_pandas_pipeline_runs_in_its_own_process(sample):
+    _, path = sample
+    result = measure("pandas", path, PipelineSettings(rank=4, n_iterations=1))
+    assert result["status"] == "ok", result.get("error")
+    assert result["rows_in"] == pq.ParquetFile(path).metadata.num_rows
+    assert result["peak_gib"] > 0 and result["wall_s"] > 0 and 0 < result["ndcg"] < 1
+    with pytest.raises(ValueError, match="engine"):
+        measure("dask", path, PipelineSettings())
+
+
+@pytest.mark.slow
+def test_benchmark_script_runs_both_engines(sample, tmp_path):
+    if java_version() is None:
+        pytest.skip("no Java runtime: Spark needs Java 17 or later")
+    _, path = sample
+    output = tmp_path / "bench.csv"
+    subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "scale.py"), "--factors", "2",
+                    "--rank", "4", "--iterations", "1", "--driver-memory", "1g", "--partitions", "2",
+                    "--source", str(path), "--scale-dir", str(tmp_path), "--output", str(output)],
+                   check=True, capture_output=True, text=True, timeout=900)
+    table = read_benchmark(output)
+    assert set(table["engine"]) == {"pandas", "spark"} and (table["status"] == "ok").all()
+    rows = pd.read_csv(output)
+    assert (rows["value"] > 0).all()
+    pairs = rows[rows["metric"] == "ndcg"].assign(factor=rows["parameters"].map(lambda p: json.loads(p)["factor"]))
+    assert pairs.groupby("factor").size().tolist() == [2]
