@@ -19,10 +19,10 @@ rec_utils.evaluation.comparison (recommenders on one split) and probability (met
 resampled rows or customers) draw their resamples here too.
 
 ROC-AUC of rows grouped by customer (several rows per customer, e.g. customer-product pairs) has its own
-exact, fast path: the draws become row weights (group_draw_counts, the same customers as
-probability.bootstrap_ci(groups=...) draws) and weighted_auc scores every resample after one sort:
-auc_interval, auc_difference (paired) and auc_log_loss_table (many models, with log-loss) give the
-same numbers as the generic bootstrap, faster.
+exact, fast path drawing the same customers as probability.bootstrap_ci(groups=...): auc_interval and
+auc_difference (paired) from customer-by-customer win counts computed once (auc_draws; many rows, thousands of
+customers), and auc_log_loss_table (many models, with log-loss) from row weights (group_draw_counts,
+weighted_auc). Both give the same numbers as the generic bootstrap, faster.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 
 def draws(n: int, n_boot: int = 200, seed: int = 0) -> Iterator[np.ndarray]:
@@ -159,14 +160,22 @@ class Comparison:
     protocol: str = ""
 
 
+def customer_draw_counts(customers: np.ndarray, n_boot: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(codes (n,), counts (n_boot, n_customers)): each row's customer number (order of first appearance) and how
+    many times each customer is drawn in each resample, the draws of group_draw_counts without spreading them
+    over rows."""
+    codes, uniques = pd.factorize(np.asarray(customers))
+    counts = np.stack([np.bincount(idx, minlength=len(uniques)) for idx in draws(len(uniques), n_boot, seed)])
+    return codes, counts.astype(float)
+
+
 def group_draw_counts(groups: np.ndarray, n_boot: int = 200, seed: int = 0) -> np.ndarray:
     """(n_boot, n_rows) row weights: how many times each row's group (customer) is drawn in each of `n_boot`
     resamples of the groups with replacement. The groups are numbered in order of first appearance and drawn by
     `draws`, exactly as probability.bootstrap_values(groups=...) draws them, so a statistic computed under
     these weights equals the statistic of the concatenated drawn groups' rows."""
-    codes, uniques = pd.factorize(np.asarray(groups))
-    counts = np.stack([np.bincount(idx, minlength=len(uniques)) for idx in draws(len(uniques), n_boot, seed)])
-    return counts[:, codes].astype(float)
+    codes, counts = customer_draw_counts(groups, n_boot, seed)
+    return counts[:, codes]
 
 
 def weighted_auc(y_true: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -195,13 +204,56 @@ def weighted_log_loss(y_true: np.ndarray, probability: np.ndarray, weights: np.n
     return (w * losses).sum(axis=1) / w.sum(axis=1)
 
 
+def _pair_wins(y: np.ndarray, score: np.ndarray, codes: np.ndarray, n_customers: int,
+               chunk: int = 512) -> np.ndarray:
+    """(n_customers, n_customers) W with W[c, d] = number of (positive row of c, negative row of d) pairs in
+    which the positive scores higher, ties counted one half.
+
+    Rows sorted by score (negatives first among ties) are cut into chunks of `chunk` rows: pairs in different
+    chunks are counted by one matrix product of per-chunk customer counts (positives of a chunk beat every
+    negative of the chunks before it), pairs inside a chunk by comparing positions."""
+    order = np.lexsort((y, score))
+    y_sorted, codes_sorted, score_sorted = y[order], codes[order], score[order]
+    n_chunks = -(-len(order) // chunk)
+    cell = (np.arange(len(order)) // chunk) * n_customers + codes_sorted
+    per_chunk = [np.bincount(cell[y_sorted == label], minlength=n_chunks * n_customers).reshape(n_chunks, -1)
+                 .astype(float) for label in (1, 0)]
+    earlier = np.cumsum(per_chunk[1], axis=0) - per_chunk[1]  # negatives per customer in the chunks before
+    wins = per_chunk[0].T @ earlier
+    for start in range(0, len(order), chunk):
+        labels, owners = y_sorted[start:start + chunk], codes_sorted[start:start + chunk]
+        positive, negative = np.flatnonzero(labels == 1), np.flatnonzero(labels == 0)
+        if not positive.size or not negative.size:
+            continue
+        below = (negative[None, :] < positive[:, None]).astype(float)  # (p, q): negative j before positive i
+        winners, row = np.unique(owners[positive], return_inverse=True)  # customers with positives here
+        by_winner = sp.csr_matrix((np.ones(positive.size), (row.ravel(), np.arange(positive.size))),
+                                  shape=(winners.size, positive.size))
+        by_loser = sp.csr_matrix((np.ones(negative.size), (np.arange(negative.size), owners[negative])),
+                                 shape=(negative.size, n_customers))
+        wins[winners] += np.asarray((by_winner @ below) @ by_loser)
+    # a tie between a positive and a negative was counted as a whole win (negatives sort first): take half back
+    block = np.cumsum(np.r_[True, score_sorted[1:] != score_sorted[:-1]]) - 1
+    shape = (int(block[-1]) + 1, n_customers)
+    per_block = [sp.csr_matrix((np.ones(int((y_sorted == label).sum())),
+                                (block[y_sorted == label], codes_sorted[y_sorted == label])), shape=shape)
+                 for label in (1, 0)]
+    return wins - 0.5 * (per_block[0].T @ per_block[1]).toarray()
+
+
 def auc_draws(y: np.ndarray, scores: np.ndarray, customers: np.ndarray, *, n_boot: int = 200,
-              seed: int = 0, chunk: int = 64) -> tuple[np.ndarray, np.ndarray]:
+              seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """ROC-AUC of every column of `scores` (n,) or (n, m) on all rows and on `n_boot` customer resamples:
-    ((m,), (n_boot, m)). The columns share the draws (paired); each resample's AUC is that of the drawn
-    customers' rows (a customer drawn r times counts r times), the same number as
-    bootstrap_ci(..., roc_auc_score, groups=customers) with the same seed, computed by weighted_auc
-    (`chunk` resamples at a time, to bound memory)."""
+    ((m,), (n_boot, m)). The columns share the draws (paired), which are those of
+    probability.bootstrap_ci(..., groups=customers) with the same seed, so the numbers are the same.
+
+    A resample counts every row of a customer drawn r times r times, so its AUC is
+        Σ_cd r_c r_d W_cd / (Σ_c r_c P_c · Σ_d r_d N_d)
+    with W the customers' pairwise win counts (see _pair_wins), P_c and N_c customer c's positives and
+    negatives: one sweep over the rows per column, then a matrix product per resample, instead of sorting
+    every resample. Memory grows as n_customers² (a few thousand customers are fine); for few customers and
+    many rows per resample, weighted_auc under group_draw_counts gives the same numbers.
+    """
     y = np.asarray(y)
     scores = np.asarray(scores, dtype=float)
     scores = scores[:, None] if scores.ndim == 1 else scores
@@ -210,11 +262,18 @@ def auc_draws(y: np.ndarray, scores: np.ndarray, customers: np.ndarray, *, n_boo
                          f"{len(customers)}")
     if set(np.unique(y)) != {0, 1}:
         raise ValueError("ROC-AUC needs labels 0 and 1, both present")
-    weights = group_draw_counts(customers, n_boot, seed)
-    points = np.array([weighted_auc(y, column, np.ones((1, len(y))))[0] for column in scores.T])
-    resampled = np.column_stack([np.concatenate([weighted_auc(y, column, weights[b:b + chunk])
-                                                 for b in range(0, n_boot, chunk)]) for column in scores.T])
-    return points, resampled
+    codes, counts = customer_draw_counts(customers, n_boot, seed)
+    n_customers = counts.shape[1]
+    positives = np.bincount(codes, weights=(y == 1), minlength=n_customers)
+    negatives = np.bincount(codes, weights=(y == 0), minlength=n_customers)
+    pairs = (counts @ positives) * (counts @ negatives)
+    points, resampled = [], []
+    for j in range(scores.shape[1]):
+        wins = _pair_wins(y, scores[:, j], codes, n_customers)
+        points.append(wins.sum() / (positives.sum() * negatives.sum()))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            resampled.append(np.einsum("bc,bc->b", counts @ wins, counts) / pairs)
+    return np.array(points), np.column_stack(resampled)
 
 
 def auc_log_loss_table(y_true: np.ndarray, predictions: dict[str, np.ndarray], *, groups: np.ndarray,

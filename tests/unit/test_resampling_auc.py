@@ -8,6 +8,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 
 from rec_utils.evaluation.probability import bootstrap_ci, metrics_table, paired_bootstrap
 from rec_utils.evaluation.resampling import (
+    _pair_wins,
     auc_difference,
     auc_draws,
     auc_interval,
@@ -40,12 +41,26 @@ def test_weighted_auc_and_log_loss_equal_scikit_learn_on_repeated_rows():
 
 def test_each_resample_is_the_auc_of_the_drawn_customers_rows():
     y, score, customers = _rows(0)
-    points, draws = auc_draws(y, score, customers, n_boot=6, seed=3, chunk=4)  # a chunk boundary inside
+    points, draws = auc_draws(y, score, customers, n_boot=6, seed=3)
     assert points[0] == pytest.approx(roc_auc_score(y, score), abs=1e-12)
     weights = group_draw_counts(customers, 6, 3)
     for b in range(6):
         rows = np.repeat(np.arange(len(y)), weights[b].astype(int))  # customer drawn r times: rows r times
         assert draws[b, 0] == pytest.approx(roc_auc_score(y[rows], score[rows]), abs=1e-12)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 10_000])
+def test_pair_wins_do_not_depend_on_the_chunking(chunk):
+    y, score, customers = _rows(1, n=300, n_customers=20)
+    codes = np.unique(customers, return_inverse=True)[1]
+    wins = _pair_wins(y, score, codes, 20, chunk=chunk)
+    # by hand: for every customer pair, positives of c beating negatives of d, ties one half
+    expected = np.zeros((20, 20))
+    for c in range(20):
+        for d in range(20):
+            pos, neg = score[(codes == c) & (y == 1)], score[(codes == d) & (y == 0)]
+            expected[c, d] = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    np.testing.assert_allclose(wins, expected)
 
 
 def test_group_draws_are_whole_customers():
@@ -60,6 +75,9 @@ def test_same_numbers_as_the_generic_grouped_bootstrap():
     y, score, customers = _rows(2, n=2000, n_customers=300)
     assert auc_interval(y, score, customers, n_boot=100, seed=5) == pytest.approx(
         bootstrap_ci(y, score, roc_auc_score, n_boot=100, seed=5, groups=customers), abs=1e-12)
+    weights = group_draw_counts(customers, 100, 5)  # the row-weight path draws the same customers
+    np.testing.assert_allclose(auc_draws(y, score, customers, n_boot=100, seed=5)[1][:, 0],
+                               weighted_auc(y, score, weights), atol=1e-12)
     probability_a = 1 / (1 + np.exp(-score))
     probability_b = np.clip(0.3 + 0.1 * np.random.default_rng(1).random(len(y)), 0.01, 0.99)
     models = {"a": probability_a, "b": probability_b}
