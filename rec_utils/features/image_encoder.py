@@ -29,7 +29,7 @@ import keras
 import numpy as np
 from keras import layers
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -240,9 +240,15 @@ def encode_images(images: np.ndarray, encoder: str, *, labels: np.ndarray | None
                          f"VGG16 fine-tuned on {len(train_split[0]):,} train photos from {start} weights")
 
 
-def linear_probe_accuracy(features: np.ndarray, labels: np.ndarray, *, folds: int = 5) -> float:
-    """Mean `folds`-fold accuracy of a standardised logistic regression predicting `labels` from `features`:
-    how much category information a representation carries in linearly readable form."""
+def linear_probe_correct(features: np.ndarray, labels: np.ndarray, *, folds: int = 5) -> np.ndarray:
+    """(n,) bool: whether a standardised logistic regression trained on the other `folds` - 1 folds (stratified,
+    unshuffled) predicts each row's label from `features`: how much category information a representation
+    carries in linearly readable form, row by row (for paired intervals between representations)."""
     probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
     with single_threaded():  # repeatable last digits, and no thread spinning on shared cores
-        return float(cross_val_score(probe, features, labels, cv=folds).mean())
+        return cross_val_predict(probe, features, labels, cv=folds) == np.asarray(labels)
+
+
+def linear_probe_accuracy(features: np.ndarray, labels: np.ndarray, *, folds: int = 5) -> float:
+    """Out-of-fold accuracy of the linear probe (the mean of linear_probe_correct)."""
+    return float(np.mean(linear_probe_correct(features, labels, folds=folds)))
