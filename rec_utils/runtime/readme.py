@@ -3,7 +3,7 @@
     python -m rec_utils.runtime.readme      # rewrite the block between the markers in README.md (`make readme`)
 
 Every notebook saves `"headline": [{"name", "value", "low", "high"}]` in reports/metrics/<notebook>.json; the
-block lists them per notebook with their 95% intervals, and says for each difference (a name with "minus",
+block lists them per notebook with their 95% intervals, and says for each difference (a name with "minus", "cost",
 "gain" or "difference", or a value whose interval is around 0) whether its interval excludes zero.
 tests/results/test_readme_results.py checks that README's numbers lie inside the intervals of the run
 the tests made, so a README that no longer matches the code fails the tests.
@@ -22,7 +22,7 @@ from rec_utils.runtime.paths import METRICS_DIR, NOTEBOOKS_DIR, REPO_ROOT
 
 START = "<!-- results:start (written by `make readme` from reports/metrics; do not edit by hand) -->"
 END = "<!-- results:end -->"
-DIFFERENCE_WORDS = (" minus ", " gain", "difference", " - ")
+DIFFERENCE_WORDS = (" minus ", " gain", " cost", "difference", " - ")
 
 
 class ReadmeError(RuntimeError):

@@ -44,8 +44,10 @@ def test_headlines_reproduce_within_the_committed_intervals(m):
     ("categories: hit rate@1 of the rules", (0.7542, 0.7356, 0.7749)),
     ("precision of 2 interest tags", (0.8496, 0.8354, 0.8638)),
     ("first buyers in the top 100, content (TF-IDF)", (0.0875, 0.0590, 0.1218)),
-    ("Germany: NDCG@10, popularity trained on the UK", (0.0162, 0.0036, 0.0335)),
+    # 6.5: each market's locally trained model with the best validation NDCG, trained on the UK instead
+    ("Germany: NDCG@10, truncated_svd trained on the UK", (0.0724, 0.0386, 0.1132)),
     ("France: NDCG@10, popularity trained on the UK", (0.0379, 0.0137, 0.0671)),
+    ("other non-UK (pooled): NDCG@10, truncated_svd trained on the UK", (0.0888, 0.0489, 0.1268)),
 ])
 def test_numpy_results_reproduce_within_their_intervals(measured, measure, committed):
     value, low, high = committed
@@ -60,7 +62,6 @@ DIRECTIONS = [
     ("precision of 2 interest tags", +1),                 # [+0.050, +0.081] vs most common categories
     ("first buyers in the top 100, content (TF-IDF)", -1),  # [-0.168, -0.018] vs activity targeting
     ("first buyers in the top 100, content (MiniLM)", -1),  # [-0.185, -0.039] vs activity targeting (Keras)
-    ("Germany: NDCG@10, popularity trained on the UK", -1),  # [-0.106, -0.022] vs trained locally
     ("France: NDCG@10, popularity trained on the UK", -1),   # [-0.096, -0.020] vs trained locally
 ]
 
