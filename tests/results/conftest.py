@@ -22,3 +22,9 @@ def metrics_come_from_a_default_run(request):
     if changed:
         pytest.fail(f"{path.name} was saved by a run with {changed}, not the defaults of {source.name} "
                     f"({ {k: defaults[k] for k in changed} }): rerun `python -m rec_utils.run {notebook[:2]}`")
+
+
+@pytest.fixture(scope="module")
+def measured(m):
+    """{measure: row} of the "what we measured" table that notebooks 10 and 11 save (needs the module's `m`)."""
+    return {row["measure"]: row for row in m["measured"]}

@@ -21,11 +21,6 @@ def m():
     return load_metrics("10_application_scenarios")
 
 
-@pytest.fixture(scope="module")
-def measured(m):
-    return {row["measure"]: row for row in m["measured"]}
-
-
 def test_front_page_keys_and_protocol(m):
     assert_front_page(m, protocol=DEFAULT_PROTOCOL)
 
