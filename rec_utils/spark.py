@@ -173,7 +173,11 @@ def spark_session(master: str = "local[*]", *, driver_memory: str = "2g", partit
     try:
         with open(log_path, "ab") as log:
             try:
-                gateway = launch_gateway(conf, popen_kwargs={"stdout": log, "stderr": log})
+                with warnings.catch_warnings():
+                    # Popen forks and at once execs the JVM, which is safe; JAX (imported by a Keras notebook)
+                    # warns about any fork of its multithreaded process all the same
+                    warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
+                    gateway = launch_gateway(conf, popen_kwargs={"stdout": log, "stderr": log})
                 context = SparkContext(conf=conf, gateway=gateway)
             except Exception as exc:
                 raise RuntimeError(f"Spark did not start; the end of its log:\n{_tail(log_path)}") from exc

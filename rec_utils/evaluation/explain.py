@@ -67,8 +67,8 @@ def _call(model: keras.Model, inputs: dict):
 
 def _gradients(model: keras.Model, inputs: dict, names: Sequence[str], output_index: int) -> dict[str, np.ndarray]:
     """∂ output[:, output_index] / ∂ inputs[name] for each of `names`, with the backend's autodiff
-    (the only backend-specific code in this module; the tests exercise the TensorFlow branch, the pinned
-    backend)."""
+    (the only backend-specific code in this module; the unit tests exercise the backend the environment
+    was installed with)."""
     backend = keras_backend()
     if backend == "tensorflow":
         import tensorflow as tf
@@ -83,8 +83,10 @@ def _gradients(model: keras.Model, inputs: dict, names: Sequence[str], output_in
         import jax
         import jax.numpy as jnp
 
+        fixed = {k: jnp.asarray(v) for k, v in inputs.items() if k not in names}  # Keras refuses numpy beside tracers
+
         def total(watched):
-            return jnp.sum(_call(model, {**inputs, **watched})[:, output_index])
+            return jnp.sum(_call(model, {**fixed, **watched})[:, output_index])
 
         grads = jax.grad(total)({n: jnp.asarray(inputs[n]) for n in names})
         return {n: np.asarray(g) for n, g in grads.items()}
