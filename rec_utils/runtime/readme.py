@@ -17,6 +17,7 @@ import re
 import sys
 from pathlib import Path
 
+from rec_utils.runtime.device import keras_backend
 from rec_utils.runtime.io import write_text_atomic
 from rec_utils.runtime.paths import METRICS_DIR, NOTEBOOKS_DIR, REPO_ROOT
 
@@ -64,10 +65,11 @@ def reading(entry: dict) -> str:
     return "includes 0: no difference shown"
 
 
-def results_block(entries: dict[str, list[dict]]) -> str:
-    """The Markdown table of every notebook's headline results (between the markers)."""
-    lines = [START, "", "| notebook | result | value | 95% interval | what the interval says |",
-             "|---|---|---|---|---|"]
+def results_block(entries: dict[str, list[dict]], backend: str) -> str:
+    """The Markdown table of every notebook's headline results (between the markers), headed by the Keras
+    backend of the run (models trained on another backend start from other seeded weights)."""
+    lines = [START, "", f"Keras backend of this run: `{backend}`.", "",
+             "| notebook | result | value | 95% interval | what the interval says |", "|---|---|---|---|---|"]
     for stem, rows in entries.items():
         for h in rows:
             low, high = h.get("low"), h.get("high")
@@ -82,9 +84,16 @@ def update_readme(readme: Path = REPO_ROOT / "README.md", metrics_dir: Path = ME
     text = Path(readme).read_text()
     if START not in text or END not in text:
         raise ReadmeError(f"{Path(readme).name} has no results markers ({START} ... {END})")
-    block = results_block(headlines(metrics_dir))
+    block = results_block(headlines(metrics_dir), keras_backend())
     new = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     return write_text_atomic(readme, new)
+
+
+def readme_backend(readme: Path = REPO_ROOT / "README.md") -> str | None:
+    """The Keras backend README's results block was written from (None: the block does not say)."""
+    text = Path(readme).read_text()
+    match = re.search(r"Keras backend of this run: `([a-z]+)`", text[text.index(START):text.index(END)])
+    return match.group(1) if match else None
 
 
 def readme_values(readme: Path = REPO_ROOT / "README.md") -> dict[str, list[float]]:

@@ -5,14 +5,18 @@ import math
 
 import pytest
 
+from rec_utils.runtime.device import keras_backend
 from rec_utils.runtime.paths import NOTEBOOKS_DIR
-from rec_utils.runtime.readme import headlines, readme_values
+from rec_utils.runtime.readme import headlines, readme_backend, readme_values
 
 NOTEBOOKS = [p.stem for p in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_readme_results_match_this_run(notebook):
+    if readme_backend() != keras_backend():
+        pytest.skip(f"README's results come from a {readme_backend()} run, this run used {keras_backend()}: models "
+                    "start from other seeded weights, so tests/results compares it with tolerances instead")
     rows, written = headlines()[notebook], readme_values().get(notebook, [])
     assert len(written) == len(rows), (f"README lists {len(written)} results of {notebook}, the run saved "
                                        f"{len(rows)}: rewrite the block with `make readme`")

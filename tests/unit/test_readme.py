@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from rec_utils.runtime.readme import END, START, ReadmeError, reading, readme_values, update_readme
+from rec_utils.runtime.device import keras_backend
+from rec_utils.runtime.readme import END, START, ReadmeError, reading, readme_backend, readme_values, update_readme
 
 
 def test_block_is_written_from_metrics_and_read_back(tmp_path, monkeypatch):
@@ -22,6 +23,7 @@ def test_block_is_written_from_metrics_and_read_back(tmp_path, monkeypatch):
     assert "old" not in text and text.endswith("after\n") and "includes 0: no difference shown" in text
     assert "rows / kept" in text and "391,150" in text
     assert readme_values(readme) == {"01_a": [0.0003, 391150.0]}
+    assert readme_backend(readme) == keras_backend()  # the block names the backend of the run it was written from
 
 
 def test_reading_says_only_what_the_interval_supports():
