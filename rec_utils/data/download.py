@@ -8,7 +8,6 @@ and `deadline_s` for the whole transfer, so a server that trickles bytes cannot 
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import socket
 import time
@@ -16,6 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from rec_utils.runtime.caches import file_sha256
 from rec_utils.runtime.io import atomic_path
 from rec_utils.runtime.progress import progress_bar
 
@@ -39,12 +39,8 @@ class ChecksumMismatchError(ValueError):
 
 
 def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """Hex SHA-256 of a file (rec_utils.runtime.caches.file_sha256)."""
+    return file_sha256(path)
 
 
 def verify_sha256(path: Path, expected: str, *, name: str | None = None, hint: str = REFETCH_HINT) -> None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from rec_utils.data.download import ChecksumMismatchError, download, verify_sha256
-from rec_utils.data.online_retail import EMBEDDED_HINT, MissingDataFileError
+from rec_utils.data.online_retail import EMBEDDED_HINT, MissingDataFileError, UnreadableDataError
 from rec_utils.runtime.paths import CACHE_DIR, DATA_DIR
 
 FASHION_DIR: Path = DATA_DIR / "fashion_mnist"
@@ -55,14 +56,34 @@ def _file_parts(path: Path) -> list[Path]:
     return [path] if path.exists() else sorted(path.parent.glob(f"{path.name}.part-*"))
 
 
+def _missing_parts(path: Path, parts: list[Path], checksums: dict[str, str] | None) -> list[str]:
+    """Names of the byte-range parts of `path` that should be there but are not: those `checksums` lists, and
+    gaps in the numbering part-00, part-01, ..."""
+    present = {p.name for p in parts}
+    listed = {name for name in checksums or {} if name.startswith(f"{path.name}.part-")}
+    numbered = {f"{path.name}.part-{i:02d}" for i in range(len(parts))} if path not in parts else set()
+    return sorted((listed | numbered) - present)
+
+
 def _read_array(path: Path, checksums: dict[str, str] | None, hint: str) -> np.ndarray:
-    """The IDX array stored in `path` or in its parts, each file checked against `checksums` (name -> sha256)."""
+    """The IDX array stored in `path` or in its parts, each file checked against `checksums` (name -> sha256).
+    MissingDataFileError names a missing part; UnreadableDataError a file that does not decompress."""
+    parts = _file_parts(path)
+    missing = _missing_parts(path, parts, checksums)
+    if missing or not parts:
+        raise MissingDataFileError(f"{path.name}: missing {', '.join(missing) or 'the file and its parts'} "
+                                   f"in {path.parent}; {hint}")
     blobs = []
-    for part in _file_parts(path):
+    for part in parts:
         if checksums and part.name in checksums:
             verify_sha256(part, checksums[part.name], hint=hint)
         blobs.append(part.read_bytes())
-    return _parse_idx(gzip.decompress(b"".join(blobs)), path.name)
+    try:
+        raw = gzip.decompress(b"".join(blobs))
+    except (EOFError, OSError, zlib.error) as error:
+        raise UnreadableDataError(f"{path.name} does not decompress ({type(error).__name__}: {error}): truncated, "
+                                  f"damaged or a part missing; {hint}") from None
+    return _parse_idx(raw, path.name)
 
 
 def _file_names(split: str) -> list[str]:

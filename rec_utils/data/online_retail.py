@@ -10,17 +10,22 @@ data/cache/online_retail_ii.zip.sha256 and every later archive must match it.
 
 from __future__ import annotations
 
+import hashlib
+import sys
 import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from rec_utils.data.download import ChecksumMismatchError, download, sha256_of, verify_sha256
-from rec_utils.runtime.io import atomic_path, file_lock, read_cache, write_text_atomic
+from rec_utils.runtime.caches import code_hash, read_cached, save_cached
+from rec_utils.runtime.io import file_lock, write_text_atomic
 from rec_utils.runtime.paths import CACHE_DIR, DATA_DIR, relative
 
 ONLINE_RETAIL_PATH: Path = DATA_DIR / "online_retail.parquet"
 ONLINE_RETAIL_SHA256 = "944156f5da4c3b538300db10066834f5bad7c02ea9398cbe84f2ea1ddbb7a522"
+ONLINE_RETAIL_DAYS = ("2010-12-01", "2011-12-09")  # first and last invoice day of the embedded data
 ONLINE_RETAIL_II_URL = "https://archive.ics.uci.edu/static/public/502/online+retail+ii.zip"
 # The data files ship with the repository: a damaged copy is restored from git, not downloaded.
 EMBEDDED_HINT = "it ships with the repository: restore it with `git checkout -- data/`"
@@ -49,7 +54,11 @@ class SchemaError(ValueError):
 
 
 class EmptyDataError(ValueError):
-    """The data holds no rows."""
+    """The data holds no rows (or the file no bytes)."""
+
+
+class UnreadableDataError(ValueError):
+    """The file exists but is not a readable Parquet file (damaged, truncated, or another format)."""
 
 
 def _kind_matches(series: pd.Series, kind: str) -> bool:
@@ -84,6 +93,8 @@ def validate_transactions(df: pd.DataFrame, source: str = "data") -> None:
         raise SchemaError(f"{source}: " + "; ".join(problems))
     if len(df) == 0:
         raise EmptyDataError(f"{source}: no rows")
+    if df["InvoiceDate"].isna().all():
+        raise SchemaError(f"{source}: InvoiceDate holds no valid dates (all {len(df):,} rows are missing one)")
 
 
 def to_typed_transactions(df: pd.DataFrame) -> pd.DataFrame:
@@ -102,18 +113,35 @@ def to_typed_transactions(df: pd.DataFrame) -> pd.DataFrame:
 
 def read_transactions(path: Path, expected_sha256: str | None = None, *,
                       checksum_hint: str = EMBEDDED_HINT) -> pd.DataFrame:
-    """Read a transactions Parquet file: existence, checksum (a mismatch says `checksum_hint`), schema, typing."""
+    """Read a transactions Parquet file: existence, checksum (a mismatch says `checksum_hint`), readable Parquet,
+    schema, typing. Named errors: MissingDataFileError, EmptyDataError (0 bytes or no rows), UnreadableDataError,
+    SchemaError (missing or mistyped columns, no valid InvoiceDate). The frame's attrs["source_sha256"] records
+    the file's SHA-256 and attrs["content_sha256"] a hash of the typed rows (what built the processed tables)."""
     path = Path(path)
     if not path.is_file():
         raise MissingDataFileError(
             f"data file not found: {path}. The embedded copy ships with the repository "
             "(data/online_retail.parquet); restore it with `git checkout -- data/`."
         )
+    if path.stat().st_size == 0:
+        raise EmptyDataError(f"{path.name} is empty (0 bytes): expected a Parquet file of transactions")
     if expected_sha256:
         verify_sha256(path, expected_sha256, hint=checksum_hint)
-    df = pd.read_parquet(path)
+    try:
+        df = pd.read_parquet(path)
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise UnreadableDataError(f"{path.name} is not a readable Parquet file ({type(error).__name__}: {error}); "
+                                  "expected the Online Retail columns in Parquet") from None
     validate_transactions(df, source=path.name)
-    return to_typed_transactions(df)
+    typed = to_typed_transactions(df)
+    typed.attrs.update(source_sha256=(expected_sha256 or sha256_of(path)).lower(), content_sha256=frame_sha256(typed))
+    return typed
+
+
+def frame_sha256(frame: pd.DataFrame) -> str:
+    """SHA-256 of a frame's rows, index and column names (pandas' row hashes, so equal frames hash equally)."""
+    rows = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    return hashlib.sha256(rows + "\0".join(map(str, frame.columns)).encode()).hexdigest()
 
 
 def load_online_retail(path: Path | None = None, *, verify: bool = True) -> pd.DataFrame:
@@ -145,8 +173,8 @@ def fetch_online_retail_ii(
     does not convert (not a zip, no workbook, wrong columns: e.g. an error page served with status 200) is
     deleted and nothing is recorded, so one bad download cannot poison later ones. The workbook (one
     sheet per year) is converted once, atomically, to `online_retail_ii.parquet` with the Online Retail
-    column names. Offline: DownloadError within about `timeout_s` seconds; the whole transfer is limited
-    to `deadline_s`.
+    column names (with a manifest: a conversion of another archive, by other code, or damaged is redone).
+    Offline: DownloadError within about `timeout_s` seconds; the whole transfer is limited to `deadline_s`.
     """
     cache_dir = Path(cache_dir)
     parquet = cache_dir / "online_retail_ii.parquet"
@@ -165,14 +193,15 @@ def fetch_online_retail_ii(
                 f"the expected hash is the one recorded in {relative(record)} when the archive was first converted. "
                 f"If UCI published a new version, delete {relative(record)} and {archive.name} and fetch again",
             ) from None
-        if read_cache(parquet, lambda p: pd.read_parquet(p, columns=["InvoiceNo"]), what="converted file") is None:
+        built_from = {"archive_sha256": sha256_of(archive), "code": code_hash(sys.modules[__name__])}
+        if read_cached(parquet, lambda p: pd.read_parquet(p, columns=["InvoiceNo"]), built_from,
+                       what="converted file") is None:
             try:
                 frame = _read_workbook(archive)
             except SchemaError:
                 archive.unlink()
                 raise
-            with atomic_path(parquet) as tmp:
-                frame.to_parquet(tmp, index=False)
+            save_cached(parquet, lambda tmp: frame.to_parquet(tmp, index=False), built_from)
         if expected_sha256 is None and not record.exists():
             write_text_atomic(record, f"{sha256_of(archive)}  {archive.name}\n")
     return parquet

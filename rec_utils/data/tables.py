@@ -7,19 +7,28 @@
 
 Each table is written atomically (a reader sees the old file or the new one, never a partial one), and
 building holds a file lock on data/processed/tables.lock, so runs that need the tables at the same time
-wait for one build instead of colliding. A table that cannot be read is rebuilt, with one line saying so.
+wait for one build instead of colliding; the build first removes what builders killed mid-write left there.
+
+Each table has a manifest (rec_utils.runtime.caches): the SHA-256 of the source file (or a hash of the rows it
+was built from), a hash of the code that builds it (this module, cleaning, typing), its checksum, row count and
+schema. A table that is unreadable, damaged, built from another source or by other code, or whose rows or schema
+differ from its manifest is rebuilt, with one line saying why; it is never reused.
 """
 
 from __future__ import annotations
 
+import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from rec_utils.data import cleaning, online_retail
 from rec_utils.data.cleaning import clean_transactions
-from rec_utils.data.online_retail import MissingDataFileError, load_online_retail
-from rec_utils.runtime.io import atomic_path, file_lock, read_cache
-from rec_utils.runtime.paths import PROCESSED_DIR
+from rec_utils.data.online_retail import ONLINE_RETAIL_SHA256, MissingDataFileError, frame_sha256, load_online_retail
+from rec_utils.runtime.caches import code_hash, read_cached, save_cached
+from rec_utils.runtime.io import file_lock, sweep_temporary_files
+from rec_utils.runtime.paths import PROCESSED_DIR, relative
 
 PROCESSED_TABLES = ("transactions", "purchases", "catalog", "customers")
 LOCK_NAME = "tables"  # the lock file is <processed dir>/tables.lock
@@ -76,9 +85,35 @@ def customer_features(clean: pd.DataFrame, reference_date: pd.Timestamp | None =
     return features.reset_index()
 
 
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """Hash of the code that builds the tables: this module, the cleaning and the typing of the raw data."""
+    return code_hash(sys.modules[__name__], cleaning, online_retail)
+
+
+def source_fingerprint(raw: pd.DataFrame) -> str:
+    """The SHA-256 of the file `raw` was read from (load_online_retail records it) while its rows are unchanged;
+    otherwise "rows:" and a hash of its rows (a sample, an edited frame)."""
+    content = frame_sha256(raw)
+    if raw.attrs.get("source_sha256") and raw.attrs.get("content_sha256") == content:
+        return raw.attrs["source_sha256"]
+    return f"rows:{content}"
+
+
+def _built_from(source: str) -> dict[str, str]:
+    return {"source_sha256": source, "code": _code()}
+
+
+def _details(table: pd.DataFrame) -> dict[str, object]:
+    """Row count and schema {column: dtype}: recorded when written, checked when read."""
+    return {"rows": len(table), "schema": {str(c): str(t) for c, t in table.dtypes.items()}}
+
+
 def _build(raw: pd.DataFrame | None, out_dir: Path) -> dict[str, pd.DataFrame]:
-    """Derive and write every table; the caller holds the lock."""
+    """Derive and write every table with its manifest; the caller holds the lock."""
+    sweep_temporary_files(out_dir, what=relative(out_dir))
     raw = load_online_retail() if raw is None else raw
+    built_from = _built_from(source_fingerprint(raw))
     clean, _ = clean_transactions(raw)
     tables = {
         "transactions": clean,
@@ -87,8 +122,8 @@ def _build(raw: pd.DataFrame | None, out_dir: Path) -> dict[str, pd.DataFrame]:
         "customers": customer_features(clean),
     }
     for name, table in tables.items():
-        with atomic_path(out_dir / f"{name}.parquet") as tmp:
-            table.to_parquet(tmp, index=False)
+        save_cached(out_dir / f"{name}.parquet", lambda tmp, t=table: t.to_parquet(tmp, index=False), built_from,
+                    details=_details(table))
     return tables
 
 
@@ -109,8 +144,15 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
+def _read(path: Path) -> pd.DataFrame | None:
+    """The table when it was built from the embedded data by this code and is whole; else None (says why)."""
+    return read_cached(path, pd.read_parquet, _built_from(ONLINE_RETAIL_SHA256), what="processed table",
+                       describe=_details)
+
+
 def load_processed(name: str, processed_dir: Path = PROCESSED_DIR, *, build_if_missing: bool = True) -> pd.DataFrame:
-    """Read one processed table; when it is missing or unreadable, build all of them from the embedded data.
+    """Read one processed table; when it is missing, unreadable or stale (see the module docstring), build all of
+    them from the embedded data.
 
     Concurrent callers wait on the lock; whoever comes second finds the tables built and reads them.
     """
@@ -119,14 +161,15 @@ def load_processed(name: str, processed_dir: Path = PROCESSED_DIR, *, build_if_m
     processed_dir = Path(processed_dir)
     path = processed_dir / f"{name}.parquet"
     seen = _identity(path)
-    table = read_cache(path, pd.read_parquet, what="processed table")
+    table = _read(path)
     if table is not None:
         return table
     if not build_if_missing:
-        raise MissingDataFileError(f"{path} not found or unreadable: run notebook 01 (python -m rec_utils.run 01)")
+        raise MissingDataFileError(f"{path} is missing, unreadable or stale: run notebook 01 "
+                                   "(python -m rec_utils.run 01)")
     with file_lock(processed_dir / LOCK_NAME):
         if _identity(path) not in (None, seen):  # rebuilt by another process while this one waited
-            table = read_cache(path, pd.read_parquet, what="processed table")
+            table = _read(path)
             if table is not None:
                 return table
         return _build(None, processed_dir)[name]

@@ -13,6 +13,38 @@ from rec_utils.runtime.progress import progress_bar
 ScoreFn = Callable[[np.ndarray], np.ndarray]  # user indices (b,) -> dense scores (b, n_items)
 
 
+class InvalidIdsError(ValueError, IndexError):
+    """User ids (row indices) or an exclude matrix that do not fit the data: names the argument and the valid range."""
+
+
+def check_user_ids(users: object, n_users: int, name: str = "users") -> np.ndarray:
+    """`users` as a 1-D int64 array of row indices in [0, n_users); InvalidIdsError naming `name` otherwise
+    (negative ids too: numpy would silently read them from the end)."""
+    ids = np.asarray(users)
+    if ids.ndim != 1:
+        raise InvalidIdsError(f"{name} must be a 1-D array of user row indices, got shape {ids.shape}")
+    if ids.size == 0:
+        return ids.astype(np.int64)
+    if ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer):
+        raise InvalidIdsError(f"{name} must hold integer user row indices in [0, {n_users}), got dtype {ids.dtype}")
+    bad = ids[(ids < 0) | (ids >= n_users)]
+    if bad.size:
+        raise InvalidIdsError(f"{name} must be user row indices in [0, {n_users}) (n_users = {n_users}); got "
+                              f"{bad.size} outside, e.g. {bad[0]}")
+    return ids.astype(np.int64, copy=False)
+
+
+def _check_exclude(exclude: sp.spmatrix | None, n_users: int) -> sp.csr_matrix | None:
+    """`exclude` as CSR with one row per user (rows indexed like users); InvalidIdsError naming it otherwise."""
+    if exclude is None:
+        return None
+    exclude = sp.csr_matrix(exclude)
+    if exclude.shape[0] != n_users:
+        raise InvalidIdsError(f"exclude must have one row per user (n_users = {n_users} rows), "
+                              f"got shape {exclude.shape}")
+    return exclude
+
+
 def _group_maxima(scores: np.ndarray, n_groups: int) -> np.ndarray:
     """(b, n_groups): maxima of a partition of each row's columns into n_groups groups.
 
@@ -124,10 +156,14 @@ def top_k(score_fn: ScoreFn, n_users: int, k: int, *, exclude: sp.spmatrix | Non
     is never recommended either: a user with fewer than k recommendable items gets them first and -1
     in the remaining positions (callers must treat -1 as "no item"). With `with_scores`, also returns
     the recommended items' scores (len(users), k), -inf where padded. The array score_fn returns is never
-    written to (excluding works on a copy). NaN scores raise ValueError (see top_k_from_scores).
+    written to (excluding works on a copy). NaN scores raise ValueError (see top_k_from_scores). `users`
+    outside [0, n_users) (negative ones included) and an `exclude` without one row per user and one column per
+    item raise InvalidIdsError naming the argument and the valid range.
     """
-    users = np.arange(n_users) if users is None else np.asarray(users)
-    exclude = None if exclude is None else sp.csr_matrix(exclude)
+    if isinstance(n_users, bool) or not isinstance(n_users, (int, np.integer)) or n_users < 0:
+        raise InvalidIdsError(f"n_users must be a non-negative integer, got {n_users!r}")
+    users = np.arange(n_users) if users is None else check_user_ids(users, n_users)
+    exclude = _check_exclude(exclude, n_users)
     out = np.empty((len(users), k), dtype=np.int64)
     top_scores = np.empty((len(users), k)) if with_scores else None
     starts = range(0, len(users), batch_size)
@@ -136,6 +172,12 @@ def top_k(score_fn: ScoreFn, n_users: int, k: int, *, exclude: sp.spmatrix | Non
     for start in progress_bar(starts, desc="top-k", unit="batch", enabled=show_progress):
         batch = users[start:start + batch_size]
         scores = np.asarray(score_fn(batch))
+        if scores.ndim != 2 or scores.shape[0] != len(batch):
+            raise ValueError(f"score_fn must return scores of shape ({len(batch)}, n_items) for a batch of "
+                             f"{len(batch)} users, got shape {scores.shape}")
+        if exclude is not None and exclude.shape[1] != scores.shape[1]:
+            raise InvalidIdsError(f"exclude must have one column per item scored ({scores.shape[1]}), "
+                                  f"got shape {exclude.shape}")
         if exclude is not None:
             banned = exclude[batch]
             banned.eliminate_zeros()  # "nonzero in exclude": a stored zero excludes nothing

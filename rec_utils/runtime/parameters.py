@@ -5,16 +5,21 @@ In the cell after `parameters`:
     check_parameters(globals(), sample_frac=Number(0, 1, low_open=True), seed=Integer(minimum=0),
                      device=Choice("auto", "cpu", "gpu"), save_figures=Flag())
 
-raises `ParameterError: image_size must be an integer >= 32, got 7` before any work starts.
+raises `ParameterError: image_size must be an integer >= 32, got 7` before any work starts. A name set in the
+parameters cells just run (papermill's `-p`, or a line added in JupyterLab) that no check_parameters call of the
+cell validates stops the run as well, listing the valid names (rec_utils.runtime.parameter_names).
 `checked_parameters()` returns the values of the last successful check: save_metrics records them, and
 rec_utils.runtime.runs compares them with the notebook's defaults to keep sample runs apart.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
+
+from rec_utils.runtime.parameter_names import undeclared_parameters
 
 
 class ParameterError(ValueError):
@@ -110,6 +115,32 @@ class Text(Rule):
         return isinstance(value, str) and bool(value.strip())
 
 
+@dataclass(frozen=True)
+class Date(Rule):
+    """A date written as text 'YYYY-MM-DD', optionally within [earliest, latest] (inclusive; ISO texts too);
+    `why` says where the bounds come from."""
+
+    earliest: str | None = None
+    latest: str | None = None
+    why: str = ""
+
+    def describe(self) -> str:
+        text = "a date 'YYYY-MM-DD'"
+        if self.earliest is not None:
+            text += f" from {self.earliest}"
+        if self.latest is not None:
+            text += f" to {self.latest}"
+        return text + (f" ({self.why})" if self.why else "")
+
+    def accepts(self, value: object) -> bool:
+        try:
+            day = dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        except ValueError:
+            return False
+        return (day is not None and (self.earliest is None or day >= dt.date.fromisoformat(self.earliest))
+                and (self.latest is None or day <= dt.date.fromisoformat(self.latest)))
+
+
 class Choice(Rule):
     """One of the given values."""
 
@@ -155,9 +186,14 @@ def check_parameters(namespace: Mapping[str, object], **rules: Rule) -> dict[str
     """Check each named parameter in `namespace` (a notebook's `globals()`) against its rule.
 
     Raises ParameterError naming every parameter that fails (or is missing), what it must be and what
-    it got. Returns {name: value} of the checked parameters, e.g. to record them with the results.
+    it got, and every name the parameters cells just run set although no check_parameters call of the running
+    cell validates it (with the valid names). Returns {name: value} of the checked parameters.
     """
     problems = []
+    unknown, valid = undeclared_parameters(namespace)
+    if unknown:
+        problems.append(f"unknown parameter {', '.join(unknown)} (set by papermill -p or the parameters cell, but "
+                        f"not a parameter of this notebook). Valid names: {', '.join(valid)}")
     for name, rule in rules.items():
         if name not in namespace:
             problems.append(f"{name} is not defined (expected {rule.describe()})")

@@ -1,12 +1,16 @@
-"""The README's results section, written from the headline results a run saved (never typed by hand).
+"""The README's results and errata sections, written from what a run saved (never typed by hand).
 
-    python -m rec_utils.runtime.readme      # rewrite the block between the markers in README.md (`make readme`)
+    python -m rec_utils.runtime.readme      # rewrite the blocks between the markers in README.md (`make readme`)
 
 Every notebook saves `"headline": [{"name", "value", "low", "high"}]` in reports/metrics/<notebook>.json; the
 block lists them per notebook with their 95% intervals, and says for each difference (a name with "minus", "cost",
 "gain" or "difference", or a value whose interval is around 0) whether its interval excludes zero.
 tests/results/test_readme_results.py checks that README's numbers lie inside the intervals of the run
 the tests made, so a README that no longer matches the code fails the tests.
+
+The errata block lists every claim of reports/errata.csv with what the article says and the verdict, without the
+numbers the run computed (their last digits depend on the machine; reports/errata.csv and the notebooks hold them),
+so the committed README does not change from one machine to the next.
 """
 
 from __future__ import annotations
@@ -17,12 +21,17 @@ import re
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from rec_utils.runtime.device import keras_backend
+from rec_utils.runtime.errata import ERRATA_PATH, load_errata
 from rec_utils.runtime.io import write_text_atomic
 from rec_utils.runtime.paths import METRICS_DIR, NOTEBOOKS_DIR, REPO_ROOT
 
 START = "<!-- results:start (written by `make readme` from reports/metrics; do not edit by hand) -->"
 END = "<!-- results:end -->"
+ERRATA_START = "<!-- errata:start (written by `make readme` from reports/errata.csv; do not edit by hand) -->"
+ERRATA_END = "<!-- errata:end -->"
 DIFFERENCE_WORDS = (" minus ", " gain", " cost", "difference", " - ")
 
 
@@ -79,14 +88,29 @@ def results_block(entries: dict[str, list[dict]], backend: str) -> str:
     return "\n".join(lines + ["", END])
 
 
-def update_readme(readme: Path = REPO_ROOT / "README.md", metrics_dir: Path = METRICS_DIR) -> Path:
-    """Replace the results block of `readme` with one written from `metrics_dir`; atomically."""
+def errata_block(errata: pd.DataFrame) -> str:
+    """The Markdown table of the errata (between the errata markers): claim, section, what the article says, the
+    verdict and the notebook that checks it; the computed values stay in reports/errata.csv."""
+    lines = [ERRATA_START, "", "| claim | section | the article says | verdict | checked in |", "|---|---|---|---|---|"]
+    for row in errata.itertuples(index=False):
+        says = str(row.article_says).replace("|", "\\|")  # an escaped bar stays inside its cell
+        lines.append(f"| `{row.claim_id}` | {row.section} | {says} | {row.status} | `{row.notebook}` |")
+    return "\n".join(lines + ["", ERRATA_END])
+
+
+def update_readme(readme: Path = REPO_ROOT / "README.md", metrics_dir: Path = METRICS_DIR,
+                  errata_path: Path = ERRATA_PATH) -> Path:
+    """Replace the results block of `readme` with one written from `metrics_dir` and the errata block with one
+    written from `errata_path`; atomically."""
     text = Path(readme).read_text()
-    if START not in text or END not in text:
-        raise ReadmeError(f"{Path(readme).name} has no results markers ({START} ... {END})")
-    block = results_block(headlines(metrics_dir), keras_backend())
-    new = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    return write_text_atomic(readme, new)
+    for what, start, end in (("results", START, END), ("errata", ERRATA_START, ERRATA_END)):
+        if start not in text or end not in text:
+            raise ReadmeError(f"{Path(readme).name} has no {what} markers ({start} ... {end})")
+    blocks = ((START, END, results_block(headlines(metrics_dir), keras_backend())),
+              (ERRATA_START, ERRATA_END, errata_block(load_errata(errata_path))))
+    for start, end, block in blocks:
+        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _, b=block: b, text, flags=re.S)
+    return write_text_atomic(readme, text)
 
 
 def readme_backend(readme: Path = REPO_ROOT / "README.md") -> str | None:
@@ -109,6 +133,13 @@ def readme_values(readme: Path = REPO_ROOT / "README.md") -> dict[str, list[floa
     return values
 
 
+def readme_errata(readme: Path = REPO_ROOT / "README.md") -> dict[str, str]:
+    """{claim_id: verdict} of README's errata block (for the tests)."""
+    text = Path(readme).read_text()
+    block = text[text.index(ERRATA_START):text.index(ERRATA_END)]
+    return dict(re.findall(r"^\| `([^`]+)` \| [^|]* \| .* \| ([a-z ]+) \| `[^`]+` \|$", block, flags=re.M))
+
+
 if __name__ == "__main__":
-    print(f"results written to {update_readme().name}")
+    print(f"results and errata written to {update_readme().name}")
     sys.exit(0)

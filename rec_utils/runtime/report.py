@@ -23,7 +23,7 @@ from rec_utils.runtime.errata import load_errata
 from rec_utils.runtime.io import write_text_atomic
 from rec_utils.runtime.paths import REPORTS_DIR
 
-STATUSES = ("ok", "failed", "skipped", "not run")
+STATUSES = ("ok", "failed", "running", "skipped", "not run")
 # Latin first, then the CJK fonts of each platform (Noto/Source Han on Linux, PingFang on macOS, YaHei on
 # Windows), so Chinese titles never render as boxes where a CJK font exists at all.
 FONT_STACK = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", '
@@ -229,7 +229,8 @@ def render_index(entries: Mapping[str, dict] | list[dict], reports_dir: Path = R
     )
 
 
-def write_index(entries: Mapping[str, dict] | list[dict], reports_dir: Path = REPORTS_DIR,
+def write_index(entries: Mapping[str, dict] | list[dict], *, reports_dir: Path,
                 notebooks: list[str] | None = None) -> Path:
-    """Write reports/index.html atomically (see render_index for the arguments); return its path."""
+    """Write <reports_dir>/index.html atomically, reports_dir being the run's folder (rec_utils.runtime.runs
+    .run_folder); see render_index for the arguments. Returns its path."""
     return write_text_atomic(Path(reports_dir) / "index.html", render_index(entries, reports_dir, notebooks))

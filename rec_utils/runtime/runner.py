@@ -8,23 +8,30 @@ What a run guarantees:
 
 - Parameters: every `-p NAME` must be a parameter of a selected notebook, as papermill reads it
   (`inspect_notebook` on the cell tagged `parameters`); an unknown name stops the run before anything
-  executes and lists the valid names. Each notebook receives the overrides it declares; the notebook's
-  own check_parameters cell then checks types and ranges (`ParameterError`).
-- A run with overrides is a separate run: its executed notebooks, HTML, run log, index, metrics, figures
-  and errata go to reports/runs/<tag>/ (e.g. reports/runs/sample_frac-0.1/), never over the full run's
-  reports/ that tests/results check. The kernel learns the folder from INTEREST_LAB_RUN_DIR; save_metrics,
-  save_figure and record_erratum follow it (rec_utils.runtime.runs, which also keeps apart a notebook run
-  in JupyterLab with an edited parameters cell).
+  executes and lists the valid names. Values are read as YAML and typed by the notebook's defaults: where
+  the default is text, `-p cut_date 2011-11-10` (a YAML date) or `-p device 1` stays the text typed; dates
+  elsewhere become ISO text; a value no notebook parameter can hold, or bad YAML, stops the run naming the
+  parameter. Each notebook receives the overrides it declares; the notebook's own check_parameters cell then
+  checks types and ranges (`ParameterError`, before any work). A run whose every notebook stops there leaves
+  no run folder behind.
+- A run with overrides is a separate run: its executed notebooks, HTML, run log, index, metrics, figures,
+  errata and other results go to reports/runs/<tag>/ (rec_utils.runtime.runs.run_folder: a readable prefix
+  and a hash of the overrides, so different overrides never share a folder), never over the full run's
+  reports/ that tests/results check. The kernel learns the folder from INTEREST_LAB_RUN_DIR; every result
+  writer follows it (rec_utils.runtime.runs, which also keeps apart a notebook run in JupyterLab with an
+  edited parameters cell).
 - Kernel: the `interest-lab` kernel spec installed in this interpreter's environment (sys.prefix), and
   only if it starts this interpreter; otherwise the run stops with a one-line hint. A same-named kernel
   of another environment (e.g. in ~/.local/share/jupyter) is never used. The kernel talks over
   CurveZMQ-encrypted sockets where pyzmq supports it and logs only errors, so the console shows no
   transport warnings.
-- Run log (reports/run_log.json): each notebook's entry is written as soon as it finishes, atomically
-  and under a file lock (concurrent runs do not collide), with the status ok / failed / skipped, its own
-  start and finish time, the overrides and the kernel. An unreadable log is reported in one line and
-  started afresh. Ctrl-C or SIGTERM: the running notebook is recorded as failed ("interrupted"), the rest
-  as skipped, the index is written, and the command exits with status 130.
+- Run log (run_log.json in the run's folder, rec_utils.runtime.run_log): each notebook's entry is marked
+  "running" when it starts and written again as soon as it finishes, with the status ok / failed / skipped,
+  its own start and finish time, the overrides and the kernel. Ctrl-C or SIGTERM: the running notebook is
+  recorded as failed ("interrupted"), the rest as skipped, the index is written, and the command exits with
+  status 130; a runner killed outright leaves "running", which reads as interrupted once it is gone.
+- Start-up: temporary files that writers killed mid-write left in the run's folder and in notebooks/ are
+  removed (rec_utils.runtime.io.sweep_temporary_files).
 - Every output (executed notebook, HTML, log, index) is written atomically: a reader sees the previous
   file or the new one, never a partial one. A failing notebook is named with its cell; the command then
   exits with status 1.
@@ -34,57 +41,36 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
+import shutil
 import signal
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import papermill as pm
-import yaml
 import zmq
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 from nbconvert import HTMLExporter
 from traitlets import default
 
-from rec_utils.runtime.io import atomic_path, file_lock, write_text_atomic
-from rec_utils.runtime.paths import NOTEBOOKS_DIR, REPO_ROOT, REPORTS_DIR, RUNS_DIR, relative
+from rec_utils.runtime.io import atomic_path, file_lock, sweep_temporary_files, write_text_atomic
+from rec_utils.runtime.overrides import overrides_per_notebook, typed_parameters
+from rec_utils.runtime.paths import NOTEBOOKS_DIR, REPO_ROOT, relative
 from rec_utils.runtime.report import write_index
-from rec_utils.runtime.runs import RUN_DIR_ENV, run_tag
+from rec_utils.runtime.run_log import LOG_NAME, RunResult, notebook_title, now, read_run_log, record_runs
+from rec_utils.runtime.runs import RUN_DIR_ENV, run_folder
+
+__all__ = ["RunResult", "execute", "find_notebooks", "main", "notebook_title", "own_kernel_spec", "parse_args",
+           "read_run_log", "record_runs"]
 
 QUIET_KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
 KERNEL_NAME = "interest-lab"
 KERNELS_DIR: Path = Path(sys.prefix) / "share" / "jupyter" / "kernels"  # where `ipykernel install --sys-prefix` puts it
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # the kernel's own log: errors only, no transport notices
 INTERRUPTED = "interrupted (Ctrl-C or SIGTERM) while this notebook ran"
-STAMP = "%Y-%m-%d %H:%M:%S"
-
-
-@dataclass
-class RunResult:
-    """Outcome of one notebook run; `written` says whether `output` was produced by this run."""
-
-    notebook: Path
-    output: Path
-    seconds: float
-    error: str | None = None
-    started: str = ""
-    finished: str = ""
-    parameters: dict = field(default_factory=dict)
-    skipped: bool = False
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and not self.skipped
-
-    @property
-    def status(self) -> str:
-        return "skipped" if self.skipped else "ok" if self.error is None else "failed"
 
 
 def find_notebooks(selectors: list[str], notebooks_dir: Path | None = None) -> list[Path]:
@@ -100,29 +86,6 @@ def find_notebooks(selectors: list[str], notebooks_dir: Path | None = None) -> l
             raise SystemExit(f"notebook selector {sel!r} matches {len(matches)} notebooks; choose from: {names}")
         chosen.append(matches[0])
     return chosen
-
-
-def notebook_title(path: Path) -> str:
-    """The first Markdown heading of a notebook."""
-    for cell in json.loads(Path(path).read_text())["cells"]:
-        if cell["cell_type"] == "markdown":
-            for line in "".join(cell["source"]).splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("# ").strip()
-    return path.stem
-
-
-def overrides_per_notebook(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
-    """{notebook: the overrides among `parameters` that it declares}; SystemExit naming the valid names
-    when a name is a parameter of none of the notebooks (papermill would otherwise ignore it silently)."""
-    if not parameters:
-        return {nb: {} for nb in notebooks}
-    declared = {nb: list(pm.inspect_notebook(str(nb))) for nb in notebooks}
-    unknown = [name for name in parameters if not any(name in names for names in declared.values())]
-    if unknown:
-        valid = "; ".join(f"{nb.stem}: {', '.join(names) or '(none)'}" for nb, names in declared.items())
-        raise SystemExit(f"unknown parameter {', '.join(unknown)} (nothing was run). Valid names: {valid}")
-    return {nb: {k: v for k, v in parameters.items() if k in names} for nb, names in declared.items()}
 
 
 def own_kernel_spec(kernels_dir: Path | None = None, python: str = sys.executable) -> KernelSpec:
@@ -163,17 +126,13 @@ def _interpreter_shown(python: str) -> str:
     return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else path.as_posix()
 
 
-def _now() -> str:
-    return time.strftime(STAMP)
-
-
 def execute(notebook: Path, output: Path, parameters: dict) -> RunResult:
     """Run one notebook with papermill in its own folder, writing `output` atomically.
 
     Never raises for a failing notebook (its executed copy, with the error, is kept) or a kernel that
     dies or cannot start (then `output` is left as it was); KeyboardInterrupt propagates.
     """
-    started, start = _now(), time.perf_counter()
+    started, start = now(), time.perf_counter()
     error, written = None, False
     try:
         with atomic_path(output) as tmp:
@@ -188,7 +147,7 @@ def execute(notebook: Path, output: Path, parameters: dict) -> RunResult:
         written = True
     except Exception as exc:  # the kernel died, timed out or did not start: no executed copy to keep
         error = f"{type(exc).__name__}: {exc}"
-    return RunResult(notebook, output, time.perf_counter() - start, error, started, _now(), dict(parameters),
+    return RunResult(notebook, output, time.perf_counter() - start, error, started, now(), dict(parameters),
                      written=written)
 
 
@@ -196,37 +155,6 @@ def export_html(executed: Path) -> Path:
     """HTML export of an executed notebook, next to it (written atomically)."""
     body, _ = HTMLExporter().from_filename(str(executed))
     return write_text_atomic(executed.with_suffix(".html"), body)
-
-
-def read_run_log(path: Path) -> dict[str, dict]:
-    """The run log {notebook stem: entry}; an unreadable one is reported in one line and treated as empty."""
-    if not path.exists():
-        return {}
-    try:
-        log = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(log, dict) or not all(isinstance(e, dict) for e in log.values()):
-            raise ValueError("not a {notebook: entry} object")
-    except (ValueError, UnicodeDecodeError) as exc:
-        print(f"warning: {relative(path)} is unreadable ({type(exc).__name__}); starting a new run log",
-              file=sys.stderr)
-        return {}
-    return log
-
-
-def record_runs(results: list[RunResult], reports_dir: Path | None = None, kernel: str = "") -> list[dict]:
-    """Merge these results into <reports_dir>/run_log.json (one entry per notebook, latest run wins), under a
-    file lock and atomically; return every entry in notebook order, so a partial run keeps the others."""
-    log_path = Path(reports_dir or REPORTS_DIR) / "run_log.json"
-    with file_lock(log_path):
-        log = read_run_log(log_path)
-        for r in results:
-            log[r.notebook.stem] = {
-                "title": notebook_title(r.notebook), "status": r.status, "error": r.error,
-                "seconds": round(r.seconds, 1), "started": r.started, "finished": r.finished,
-                "output": r.output.name, "parameters": r.parameters, "kernel": kernel,
-            }
-        write_text_atomic(log_path, json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    return [log[name] for name in sorted(log)]
 
 
 @contextlib.contextmanager
@@ -272,50 +200,70 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def sweep_leftovers(run_dir: Path) -> None:
+    """Remove the temporary files of killed writers from the run's folder and notebooks/ (under the run log's
+    lock: no other runner records meanwhile; files of living writers are kept in any case)."""
+    with file_lock(run_dir / LOG_NAME):
+        for folder in (run_dir, NOTEBOOKS_DIR):
+            sweep_temporary_files(folder, what=f"{relative(folder)}/")
+
+
+def _rejected_at_parameters(results: list[RunResult]) -> bool:
+    """Whether every notebook stopped at its parameters check (nothing of the run is worth keeping)."""
+    return bool(results) and all(r.error and "ParameterError" in r.error for r in results)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    parameters = {name: yaml.safe_load(value) for name, value in args.parameter}
-    if args.inplace and parameters:
+    if args.inplace and args.parameter:
         raise SystemExit("--inplace refreshes committed outputs with default parameters; drop -p")
     notebooks = find_notebooks(args.notebooks)
+    parameters = typed_parameters(args.parameter, notebooks)
     overrides = overrides_per_notebook(notebooks, parameters)
     spec = own_kernel_spec()
     kernel = f"{KERNEL_NAME} ({_interpreter_shown(spec.argv[0])})"
-    run_dir = RUNS_DIR / run_tag(parameters) if parameters else REPORTS_DIR
+    run_dir = run_folder(parameters)
     kernel_env = {**QUIET_KERNEL_ENV, RUN_DIR_ENV: str(run_dir) if parameters else None}
     if parameters:
         print(f"overrides {', '.join(f'{k}={v!r}' for k, v in parameters.items())}: this run writes to "
               f"{relative(run_dir)}/, the full run's reports/ stay as they are", flush=True)
     kernel_env["INTEREST_LAB_PROGRESS"] = "0"  # stored outputs hold no progress bars (stderr residue, timings)
+    new_folder = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
+    sweep_leftovers(run_dir)
     results: list[RunResult] = []
     with environment(kernel_env), sigterm_as_interrupt():
         for i, nb in enumerate(notebooks):
             output = nb if args.inplace else run_dir / nb.name
             print(f"running {relative(nb)} ...", flush=True)
-            start = time.perf_counter()
-            started = _now()
+            start, started = time.perf_counter(), now()
+            if not args.inplace:
+                record_runs([RunResult(nb, output, 0.0, None, started, "", overrides[nb], running=True)], run_dir,
+                            kernel)
             try:
                 result = execute(nb, output, overrides[nb])
                 if result.written and not args.no_html and not args.inplace:
                     export_html(output)
             except KeyboardInterrupt:
-                result = RunResult(nb, output, time.perf_counter() - start, INTERRUPTED, started, _now(), overrides[nb])
+                result = RunResult(nb, output, time.perf_counter() - start, INTERRUPTED, started, now(), overrides[nb])
             results.append(result)
             print(f"  {result.status} in {result.seconds:.1f} s -> {relative(output)}", flush=True)
             if result.error:
                 print(f"  {nb.name}: {result.error}", file=sys.stderr, flush=True)
             interrupted = result.error == INTERRUPTED
             if interrupted:
-                now = _now()
-                results += [RunResult(rest, run_dir / rest.name, 0.0, "not run: the run was interrupted", now, now,
-                                      overrides[rest], skipped=True) for rest in notebooks[i + 1:]]
+                stamp = now()
+                results += [RunResult(rest, run_dir / rest.name, 0.0, "not run: the run was interrupted", stamp,
+                                      stamp, overrides[rest], skipped=True) for rest in notebooks[i + 1:]]
             if not args.inplace:
                 entries = record_runs(results[-1:] if not interrupted else results[i:], run_dir, kernel)
                 write_index(entries, reports_dir=run_dir, notebooks=[n.stem for n in find_notebooks([])])
             if interrupted:
                 break
-    if not args.inplace:
+    if parameters and new_folder and _rejected_at_parameters(results):
+        shutil.rmtree(run_dir, ignore_errors=True)
+        print(f"every notebook stopped at its parameters check: {relative(run_dir)}/ removed", flush=True)
+    elif not args.inplace:
         print(f"report: {relative(run_dir / 'index.html')}")
     failed = [r for r in results if r.status != "ok"]
     for r in failed:

@@ -2,20 +2,23 @@
 
 A sample run (`python -m rec_utils.run 01 -p sample_frac 0.1`, or notebook 01 run in JupyterLab after
 editing `sample_frac = 0.1` in its parameters cell) must never replace the full run's metrics, figures,
-errata or executed notebooks. Every writer of results (save_metrics, save_figure, record_erratum, the
-runner) asks `artefact_dir(notebook)` where to write:
+errata or executed notebooks. Every writer of results (save_metrics, save_figure, record_erratum, save_choice)
+asks `artefact_dir(notebook)` where to write, and the runner asks `run_folder(overrides)` for its notebooks,
+HTML, run log and index (tests/unit/test_result_writers.py enumerates the writers, so none can bypass this):
 
     INTEREST_LAB_RUN_DIR is set (the runner sets it when -p is given)       -> that folder
     the values last checked by check_parameters differ from the defaults
     in notebooks/<notebook>.ipynb's parameters cell (a JupyterLab edit)     -> reports/runs/<tag>/ (said once)
     otherwise                                                               -> reports/
 
-<tag> names the changed parameters, e.g. `sample_frac-0.1`. A notebook writing another result file
-(a CSV, predictions) writes it to `artefact_dir("<its notebook>") / name`; one reading another notebook's
-result asks `find_artefact("06_click_predictions.parquet")`: the run's own copy when it has one, else the
-full run's. Limits: a kernel can only compare with the notebook file as saved, so a parameters cell that
-was edited *and saved* defines new defaults (nbval then shows the changed outputs); a notebook without a
-check_parameters cell is only kept apart by the runner.
+<tag> names the changed parameters and ends in a hash of them (run_tag), so different overrides never share a
+folder. A notebook writing another result file (a CSV, predictions) writes it to
+`artefact_dir("<its notebook>") / name`; one reading another notebook's result asks
+`find_artefact("06_click_predictions.parquet")`: the run's own copy when it has one, else the full run's, which
+the reader uses only when the parameters that shaped it match its own (the predictions' config, the recommender
+choice's protocol, budget, seed and selection metric). Limits: a kernel can only compare with the notebook
+file as saved, so a parameters cell that was edited *and saved* defines new defaults (nbval then shows the
+changed outputs); a notebook without a check_parameters cell is only kept apart by the runner.
 """
 
 from __future__ import annotations
@@ -80,13 +83,26 @@ def changed_parameters(name: str) -> dict[str, object]:
     return {k: v for k, v in run_parameters(name).items() if v != defaults[k]}
 
 
+def canonical_json(value: object) -> str:
+    """`value` (the overrides, or one of them) as canonical JSON: sorted keys, no spaces, a value JSON cannot hold
+    written as text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def run_tag(overrides: dict[str, object]) -> str:
-    """Folder name for a run with these overrides, e.g. {"sample_frac": 0.1} -> "sample_frac-0.1"."""
-    text = "_".join(f"{k}-{json.dumps(v, sort_keys=True)}" for k, v in sorted(overrides.items()))
-    tag = re.sub(r"[^A-Za-z0-9._]+", "-", text).strip("-.") or "overrides"
-    if len(tag) > 60:
-        tag = f"{tag[:50].rstrip('-._')}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
-    return tag
+    """Folder name for a run with these overrides: a readable prefix, then the first 10 hex digits of the SHA-256 of
+    their canonical JSON, e.g. {"sample_frac": 0.1} -> "sample_frac-0.1-<hash>". The prefix only helps people
+    (signs, spaces and punctuation become '-', and it is cut at 40 characters); the hash tells runs apart, so
+    `beta_price 0.02` and `beta_price -0.02`, or `k 1` and `k 1.0`, never share a folder."""
+    text = canonical_json(overrides)
+    readable = "_".join(f"{k}-{canonical_json(v)}" for k, v in sorted(overrides.items()))
+    prefix = re.sub(r"[^A-Za-z0-9._]+", "-", readable).strip("-.")[:40].rstrip("-._") or "overrides"
+    return f"{prefix}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def run_folder(overrides: dict[str, object]) -> Path:
+    """Where a run writes everything: reports/ with no overrides, else reports/runs/<run_tag(overrides)>/."""
+    return RUNS_DIR / run_tag(overrides) if overrides else REPORTS_DIR
 
 
 def artefact_dir(name: str) -> Path:
@@ -97,7 +113,7 @@ def artefact_dir(name: str) -> Path:
     changed = changed_parameters(name)
     if not changed:
         return REPORTS_DIR
-    folder = RUNS_DIR / run_tag(changed)
+    folder = run_folder(changed)
     if folder not in _announced:
         _announced.add(folder)
         shown = ", ".join(f"{k}={v!r}" for k, v in changed.items())

@@ -5,11 +5,13 @@ import pytest
 
 from rec_utils.data.download import ChecksumMismatchError, sha256_of
 from rec_utils.data.online_retail import (
+    ONLINE_RETAIL_DAYS,
     ONLINE_RETAIL_PATH,
     ONLINE_RETAIL_SHA256,
     EmptyDataError,
     MissingDataFileError,
     SchemaError,
+    UnreadableDataError,
     load_online_retail,
     read_transactions,
     validate_transactions,
@@ -97,3 +99,62 @@ def test_fractional_customer_id_is_a_schema_error(tmp_path, transactions_factory
     transactions_factory([{}, {"CustomerID": 17850.5}, {"CustomerID": None}]).to_parquet(path)
     with pytest.raises(SchemaError, match=r"CustomerID has 1 fractional values \(e.g. 17850.5\)"):
         load_online_retail(path)
+
+
+def test_a_users_damaged_or_empty_file_gets_a_named_error(tmp_path, transactions_factory):
+    """The embedded file's checksum catches these; a user's own file used to raise a bare ArrowInvalid."""
+    good = tmp_path / "good.parquet"
+    transactions_factory([{}, {}]).to_parquet(good)
+    damaged, empty, text = tmp_path / "damaged.parquet", tmp_path / "empty.parquet", tmp_path / "lines.parquet"
+    damaged.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    empty.write_bytes(b"")
+    text.write_text("InvoiceNo,StockCode\n1,2\n")
+    with pytest.raises(UnreadableDataError, match=r"damaged.parquet is not a readable Parquet file"):
+        load_online_retail(damaged)
+    with pytest.raises(UnreadableDataError, match=r"lines.parquet is not a readable Parquet file"):
+        load_online_retail(text)
+    with pytest.raises(EmptyDataError, match=r"empty.parquet is empty \(0 bytes\)"):
+        load_online_retail(empty)
+
+
+def test_a_file_without_a_single_valid_date_is_refused(tmp_path, transactions_factory):
+    path = tmp_path / "undated.parquet"
+    frame = transactions_factory([{}] * 1000)
+    frame["InvoiceDate"] = pd.NaT
+    frame.to_parquet(path)
+    with pytest.raises(SchemaError, match=r"InvoiceDate holds no valid dates \(all 1,000 rows"):
+        load_online_retail(path)
+
+
+def _fashion_copy(tmp_path, monkeypatch):
+    """data/fashion_mnist/ copied to tmp_path, as the repository's source."""
+    from rec_utils.data import fashion
+
+    folder = tmp_path / "fashion_mnist"
+    shutil.copytree(fashion.FASHION_DIR, folder)
+    monkeypatch.setattr(fashion, "FASHION_DIR", folder)
+    return fashion, folder
+
+
+@pytest.mark.parametrize("part", ["part-00", "part-01"])
+def test_a_missing_part_of_a_split_file_is_named(tmp_path, monkeypatch, part):
+    """The train images are stored in two byte-range parts; one missing used to raise a bare EOFError."""
+    fashion, folder = _fashion_copy(tmp_path, monkeypatch)
+    (folder / f"train-images-idx3-ubyte.gz.{part}").unlink()
+    with pytest.raises(MissingDataFileError, match=rf"missing train-images-idx3-ubyte.gz.{part} in"):
+        fashion.load_fashion_mnist("train", source="repo")
+
+
+def test_a_truncated_file_without_a_checksum_is_a_named_error(tmp_path, monkeypatch):
+    fashion, folder = _fashion_copy(tmp_path, monkeypatch)
+    labels = folder / "t10k-labels-idx1-ubyte.gz"
+    labels.write_bytes(labels.read_bytes()[:-100])
+    (folder / "SHA256SUMS").write_text("")
+    with pytest.raises(UnreadableDataError, match=r"t10k-labels-idx1-ubyte.gz does not decompress"):
+        fashion.load_fashion_mnist("test", source="repo")
+
+
+def test_the_stated_first_and_last_day_are_the_datas(online_retail):
+    """ONLINE_RETAIL_DAYS bounds the cut dates a notebook accepts (rec_utils.evaluation.protocol.cut_date_rule)."""
+    days = online_retail["InvoiceDate"].dt.strftime("%Y-%m-%d")
+    assert (days.min(), days.max()) == ONLINE_RETAIL_DAYS

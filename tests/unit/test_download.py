@@ -13,6 +13,7 @@ import pytest
 from rec_utils.data import download as download_module
 from rec_utils.data.download import ChecksumMismatchError, DownloadError, download, sha256_of
 from rec_utils.data.online_retail import SchemaError, fetch_online_retail_ii, load_online_retail_ii
+from rec_utils.runtime import caches as caches_module
 
 
 def _retail_ii_zip() -> bytes:
@@ -148,7 +149,7 @@ def test_interrupted_download_leaves_no_partial_file(tmp_path, serve, monkeypatc
         raise KeyboardInterrupt
 
     monkeypatch.setattr(download_module, "CHUNK_BYTES", 10)
-    monkeypatch.setattr(download_module.hashlib, "sha256", interrupt)
+    monkeypatch.setattr(caches_module.hashlib, "sha256", interrupt)  # Ctrl-C while the download is verified
     with pytest.raises(KeyboardInterrupt):
         download(url, tmp_path / "f.zip", expected_sha256="0" * 64)
     assert list(tmp_path.iterdir()) == []
@@ -169,7 +170,8 @@ def test_changed_archive_error_names_the_record_file(tmp_path, serve):
     (tmp_path / "online_retail_ii.zip").unlink()
     with pytest.raises(ChecksumMismatchError, match=r"online_retail_ii.zip.sha256"):
         fetch_online_retail_ii(tmp_path, url=serve(_retail_ii_zip() + b"changed"))
-    assert _files(tmp_path) == ["online_retail_ii.parquet", "online_retail_ii.zip.sha256"]
+    assert _files(tmp_path) == ["online_retail_ii.parquet", "online_retail_ii.parquet.manifest.json",
+                                "online_retail_ii.zip.sha256"]
 
 
 def test_fashion_mnist_download_is_checked_against_pinned_content(tmp_path, monkeypatch):

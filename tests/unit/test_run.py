@@ -4,12 +4,13 @@ interruptions, damage and concurrent writers, and sample runs kept apart from th
 import json
 import multiprocessing
 import os
+import signal
 import sys
 
 import nbformat
 import pytest
 
-from rec_utils.runtime import runner
+from rec_utils.runtime import runner, runs
 from rec_utils.runtime.report import write_index
 from rec_utils.runtime.runner import (
     RunResult,
@@ -38,8 +39,8 @@ def project(tmp_path, monkeypatch):
     """notebooks/ and reports/ in tmp_path, as the runner's defaults."""
     (tmp_path / "notebooks").mkdir()
     monkeypatch.setattr(runner, "NOTEBOOKS_DIR", tmp_path / "notebooks")
-    monkeypatch.setattr(runner, "REPORTS_DIR", tmp_path / "reports")
-    monkeypatch.setattr(runner, "RUNS_DIR", tmp_path / "reports" / "runs")
+    monkeypatch.setattr(runs, "REPORTS_DIR", tmp_path / "reports")
+    monkeypatch.setattr(runs, "RUNS_DIR", tmp_path / "reports" / "runs")
     monkeypatch.delenv(runner.RUN_DIR_ENV, raising=False)
     return tmp_path
 
@@ -87,7 +88,7 @@ def test_sample_run_is_kept_apart_from_the_full_run(project):
                    ["frac = 1.0  # share", "import os\nprint(os.environ.get('INTEREST_LAB_RUN_DIR'))"])
     assert runner.main(["99", "-p", "frac", "0.5"]) == 0
     assert runner.RUN_DIR_ENV not in os.environ  # the caller's environment is as it was
-    full, sample = project / "reports", project / "reports" / "runs" / "frac-0.5"
+    full, sample = project / "reports", project / "reports" / "runs" / runs.run_tag({"frac": 0.5})
     assert sorted(p.name for p in full.iterdir()) == ["runs"]  # nothing written over the full run's reports
     entry = json.loads((sample / "run_log.json").read_text())["99_test"]
     assert entry["parameters"] == {"frac": 0.5} and entry["status"] == "ok"
@@ -172,3 +173,88 @@ def test_a_same_named_kernel_elsewhere_on_the_jupyter_path_is_not_used(tmp_path,
     result = execute(nb, tmp_path / "out.ipynb", {})
     assert result.ok, result.error
     assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[-1].outputs[0]["text"].strip() == sys.prefix
+
+
+CHECKING_NOTEBOOK = ["cut_date = '2011-11-10'  # cut\nfrac = 1.0  # share\ndevice = 'auto'  # where",
+                     "from rec_utils.evaluation.protocol import cut_date_rule\n"
+                     "from rec_utils.runtime.parameters import Number, Text, check_parameters\n"
+                     "check_parameters(globals(), cut_date=cut_date_rule(30, 30), frac=Number(0, 1), device=Text())\n"
+                     "print(repr(cut_date), repr(device))"]
+
+
+def test_values_are_typed_by_the_notebooks_defaults(project):
+    nb = _notebook(project / "notebooks" / "99_test.ipynb", CHECKING_NOTEBOOK)
+    pairs = [["cut_date", "2011-11-10"], ["frac", "0.5"], ["device", "1"], ["grid", "[2011-01-01, 3]"]]
+    assert runner.typed_parameters(pairs, [nb]) == {"cut_date": "2011-11-10", "frac": 0.5, "device": "1",
+                                                    "grid": ["2011-01-01", 3]}
+    with pytest.raises(SystemExit, match=r"-p frac '\[1, 2' is not a YAML value"):
+        runner.typed_parameters([["frac", "[1, 2"]], [nb])
+    with pytest.raises(SystemExit, match=r"-p frac '!!binary aGk=': YAML reads a bytes, which no notebook parameter"):
+        runner.typed_parameters([["frac", "!!binary aGk="]], [nb])
+
+
+def test_a_date_override_runs_and_a_bad_cut_stops_at_the_parameters_cell(project, capsys):
+    """-p cut_date 2011-11-10 used to crash the runner with a raw TypeError (YAML reads a date)."""
+    _notebook(project / "notebooks" / "99_test.ipynb", CHECKING_NOTEBOOK)
+    assert runner.main(["99", "-p", "cut_date", "2011-11-10", "--no-html"]) == 0
+    run = project / "reports" / "runs" / runs.run_tag({"cut_date": "2011-11-10"})
+    assert json.loads((run / "run_log.json").read_text())["99_test"]["parameters"] == {"cut_date": "2011-11-10"}
+    executed = nbformat.read(run / "99_test.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"].strip() == "'2011-11-10' 'auto'"
+    for bad in ("2030-01-01", "abc"):
+        assert runner.main(["99", "-p", "cut_date", bad, "--no-html"]) == 1
+        assert not (project / "reports" / "runs" / runs.run_tag({"cut_date": bad})).exists()  # no folder left
+    err = capsys.readouterr().err
+    assert "ParameterError: cut_date must be a date 'YYYY-MM-DD' from 2011-01-01 to 2011-11-10" in err
+    assert sorted(p.name for p in (project / "reports" / "runs").iterdir()) == [run.name]
+
+
+def test_the_run_log_marks_a_notebook_running_before_it_starts(project, monkeypatch):
+    _notebook(project / "notebooks" / "99_test.ipynb", ["a = 1  # p"])
+    seen = []
+
+    def fake_execute(notebook, output, parameters):
+        seen.append(read_run_log(project / "reports" / "run_log.json")["99_test"])
+        output.write_text("{}")
+        return RunResult(notebook, output, 0.1, None, "2026-01-01 00:00:00", "2026-01-01 00:00:01")
+
+    monkeypatch.setattr(runner, "execute", fake_execute)
+    assert runner.main(["99", "--no-html"]) == 0
+    assert seen[0]["status"] == "running" and seen[0]["pid"] == os.getpid() and seen[0]["error"] is None
+    entry = read_run_log(project / "reports" / "run_log.json")["99_test"]
+    assert entry["status"] == "ok" and "pid" not in entry
+
+
+def _killed_while_running(notebook, folder):
+    record_runs([RunResult(notebook, folder / notebook.name, 0.0, running=True)], folder)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_runner_killed_outright_leaves_its_notebook_interrupted(tmp_path):
+    """kill -9 used to leave the previous run's "ok" for a notebook whose rerun was killed."""
+    nb = _notebook(tmp_path / "99_test.ipynb", ["a = 1"])
+    record_runs([RunResult(nb, nb, 1.0, None, "2026-01-01 00:00:00", "2026-01-01 00:00:01")], tmp_path)
+    killed = multiprocessing.Process(target=_killed_while_running, args=(nb, tmp_path))
+    killed.start()
+    killed.join(30)
+    assert json.loads((tmp_path / "run_log.json").read_text())["99_test"]["status"] == "running"
+    entry = read_run_log(tmp_path / "run_log.json")["99_test"]
+    assert entry["status"] == "failed" and entry["error"].startswith("interrupted: the run was killed")
+    assert f"runner process {killed.pid} is gone" in entry["error"]
+
+
+def test_start_up_removes_what_killed_writers_left(project, monkeypatch, capsys):
+    """A leftover .NN_x.ipynb.tmp*.ipynb in notebooks/ used to be collected by nbval as one more notebook."""
+    nb = _notebook(project / "notebooks" / "99_test.ipynb", ["a = 1  # p"])
+    dead = multiprocessing.Process(target=int)
+    dead.start()
+    dead.join()
+    leftovers = [project / "notebooks" / f".99_test.ipynb.tmp{dead.pid}-x1.ipynb",
+                 project / "reports" / f".99_test.html.tmp{dead.pid}-x2.html"]
+    for path in leftovers:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("{")
+    monkeypatch.setattr(runner, "execute", lambda notebook, output, parameters: RunResult(notebook, output, 0.1))
+    assert runner.main(["99", "--no-html"]) == 0
+    assert not any(path.exists() for path in leftovers) and nb.exists()
+    assert capsys.readouterr().out.count("removed 1 temporary file(s) left by interrupted writers") == 2

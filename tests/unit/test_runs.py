@@ -46,11 +46,33 @@ def test_defaults_are_read_from_the_parameters_cell(project):
 
 
 def test_run_tags_name_the_overrides():
-    assert runs.run_tag({"sample_frac": 0.1}) == "sample_frac-0.1"
-    assert runs.run_tag({"seed": 1, "device": "gpu"}) == "device-gpu-_seed-1"
-    assert runs.run_tag({"grid": [8, 16]}) == "grid-8-16"
+    tag = runs.run_tag({"sample_frac": 0.1})
+    assert tag.startswith("sample_frac-0.1-") and len(tag.rsplit("-", 1)[1]) == 10
+    assert runs.run_tag({"seed": 1, "device": "gpu"}).startswith("device-gpu-_seed-1-")
+    assert runs.run_tag({"seed": 1, "device": "gpu"}) == runs.run_tag({"device": "gpu", "seed": 1})  # canonical
     long = runs.run_tag({"names": ["x" * 40, "y" * 40]})
-    assert len(long) <= 60 and long != runs.run_tag({"names": ["x" * 40, "y" * 41]})
+    assert len(long) <= 51 and long != runs.run_tag({"names": ["x" * 40, "y" * 41]})
+
+
+@pytest.mark.parametrize("first, second", [
+    ({"beta_price": 0.02}, {"beta_price": -0.02}),
+    ({"k": 1}, {"k": -1}),
+    ({"k": 1}, {"k": 1.0}),
+    ({"k": 1}, {"k": True}),
+    ({"cut_date": "2011 11 10"}, {"cut_date": "2011-11-10"}),
+    ({"cut_date": "2011-11-10"}, {"cut_date": "2011/11/10"}),
+    ({"name": "a b"}, {"name": "a-b"}),
+    ({"name": "a b"}, {"name": "a  b"}),
+    ({"grid": [8, 16]}, {"grid": [8, -16]}),
+    ({"grid": [8, 16]}, {"grid": "8-16"}),
+    ({"grid": [[1, 2], [3]]}, {"grid": [[1], [2, 3]]}),
+    ({"nested": {"a": [1, {"b": -2}]}}, {"nested": {"a": [1, {"b": 2}]}}),
+    ({"a": 1, "b": 2}, {"a_b": "1_2"}),
+])
+def test_different_overrides_never_share_a_run_folder(first, second):
+    """The old tags dropped signs and punctuation: these pairs shared one folder, the second run replacing the first."""
+    assert runs.run_tag(first) != runs.run_tag(second)
+    assert runs.run_folder(first) != runs.run_folder(second)
 
 
 def test_default_run_writes_the_full_results_and_records_its_parameters(project):
@@ -69,7 +91,7 @@ def test_edited_parameter_cell_goes_to_its_own_folder(project, capsys):
     save_metrics("01_prep", {"rows": 1})
     path = save_figure(plt.figure(), "01_plot")
     record_erratum("5.1-x", "5.1", "a", "b", "wrong", "01_prep")
-    run = project / "reports" / "runs" / "sample_frac-0.1"
+    run = project / "reports" / "runs" / runs.run_tag({"sample_frac": 0.1})
     assert path == run / "figures" / "01_plot.png" and path.exists()
     assert json.loads((run / "metrics" / "01_prep.json").read_text())["rows"] == 1
     assert json.loads((project / "reports" / "metrics" / "01_prep.json").read_text())["rows"] == 10
@@ -79,7 +101,7 @@ def test_edited_parameter_cell_goes_to_its_own_folder(project, capsys):
 
 
 def test_runner_folder_wins_and_is_read_first(project, monkeypatch):
-    run = project / "reports" / "runs" / "k-5"
+    run = project / "reports" / "runs" / runs.run_tag({"k": 5})
     save_metrics("07_eval", {"auc": 0.5}, metrics_dir=project / "reports" / "metrics")
     monkeypatch.setenv(runs.RUN_DIR_ENV, str(run))
     assert load_metrics("07_eval") == {"auc": 0.5}  # not in the run's folder: the full run's

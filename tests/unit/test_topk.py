@@ -1,11 +1,13 @@
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
 from rec_utils.data.interactions import Interactions
 from rec_utils.evaluation.ranking import evaluate_ranking
+from rec_utils.recommend.baselines import buy_again_scores, country_popularity_scores
 from rec_utils.recommend.scorers import factor_scores, item_knn_scores, popularity_scores
-from rec_utils.recommend.topk import top_k, top_k_from_scores
+from rec_utils.recommend.topk import InvalidIdsError, top_k, top_k_from_scores
 
 
 def test_top_k_matches_a_brute_force_sort_with_exclusions():
@@ -103,3 +105,48 @@ def test_top_k_never_writes_into_the_callers_array():
     exclude = sp.csr_matrix(np.eye(3, 4))
     top_k(lambda b: scores[b[0]:b[-1] + 1], 3, 2, exclude=exclude)  # a view of the caller's matrix
     np.testing.assert_array_equal(scores, before)
+
+
+def _factors():
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
+
+
+@pytest.mark.parametrize("users, message", [
+    ([-1], r"users must be user row indices in \[0, 5\) \(n_users = 5\); got 1 outside, e.g. -1"),
+    ([0, 5], r"users must be user row indices in \[0, 5\).* e.g. 5"),
+    ([0.0, 1.0], r"users must hold integer user row indices in \[0, 5\), got dtype float64"),
+    ([[0, 1]], r"users must be a 1-D array of user row indices, got shape \(1, 2\)"),
+])
+def test_top_k_refuses_users_outside_the_data(users, message):
+    """users=[-1] used to return the last user's list; 5 raised a bare numpy IndexError."""
+    with pytest.raises(InvalidIdsError, match=message):
+        top_k(factor_scores(*_factors()), 5, 2, users=users)
+    assert issubclass(InvalidIdsError, IndexError) and issubclass(InvalidIdsError, ValueError)
+
+
+@pytest.mark.parametrize("exclude, message", [
+    (sp.csr_matrix((3, 4)), r"exclude must have one row per user \(n_users = 5 rows\), got shape \(3, 4\)"),
+    (sp.csr_matrix((5, 9)), r"exclude must have one column per item scored \(4\), got shape \(5, 9\)"),
+    (sp.csr_matrix((5, 3)), r"exclude must have one column per item scored \(4\), got shape \(5, 3\)"),
+])
+def test_top_k_refuses_an_exclude_matrix_of_the_wrong_shape(exclude, message):
+    with pytest.raises(InvalidIdsError, match=message):
+        top_k(factor_scores(*_factors()), 5, 2, exclude=exclude)
+
+
+def test_score_functions_refuse_ids_outside_their_users():
+    """Called directly (not through top_k), the per-user score functions check their batch too."""
+    user_factors, item_factors = _factors()
+    train = sp.csr_matrix(np.eye(5, 4))
+    history = pd.DataFrame({"CustomerID": [1, 2], "StockCode": ["A", "B"], "InvoiceNo": ["1", "2"],
+                            "InvoiceDate": pd.to_datetime(["2011-01-01", "2011-01-02"]), "Country": ["UK", "FR"]})
+    items = pd.Index(["A", "B"])
+    scorers = {"factor_scores": factor_scores(user_factors, item_factors),
+               "item_knn_scores": item_knn_scores(train, sp.identity(4, format="csr")),
+               "country_popularity_scores": country_popularity_scores(history, items, np.array(["UK", "FR"])),
+               "buy_again_scores": buy_again_scores(history, pd.Index([1, 2]), items, pd.Timestamp("2011-02-01"), 30)}
+    for name, score in scorers.items():
+        with pytest.raises(InvalidIdsError, match=r"users must be user row indices in \[0, "):
+            score(np.array([-1]))
+        score(np.array([0, 1]))  # valid ids still score
