@@ -7,7 +7,7 @@
 Prints a table and appends one row per measurement to reports/benchmarks.csv
 (training examples/s, VGG16 images/s and, with --fine-tune, training examples/s with VGG16's
 block 5 trained; with --interest, training examples/s of the history-aware model with its attention
-tower over --history-len earlier clicks), with the device, backend and parameters.
+tower over --history-len earlier impressions), with the device, backend and parameters.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fine-tune", action="store_true",
                         help="also time training with VGG16's block 5 fine-tuned on block-4 maps of --n-images items")
     parser.add_argument("--interest", action="store_true",
-                        help="also time the history-aware model (attention over --history-len earlier clicks)")
-    parser.add_argument("--history-len", type=int, default=10)
+                        help="also time the history-aware model (attention over --history-len earlier impressions)")
+    parser.add_argument("--history-len", type=int, default=40)
     parser.add_argument("--n-items", type=int, default=2000, help="catalogue size of the history-aware model")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"])
     parser.add_argument("--output", default=None, help="CSV to append to (default reports/benchmarks.csv)")
@@ -101,9 +101,14 @@ def _interest_seconds(args: argparse.Namespace, rng: np.random.Generator, labels
                         rng.standard_normal((args.n_items, 16)).astype("float32"),
                         rng.standard_normal((args.n_items, 11)).astype("float32"))
     model = build_interest_model(tables, vocab_size=args.vocab_size, query_len=4, history_len=args.history_len)
+    history = (n, args.history_len)
     inputs = {"query_tokens": rng.integers(0, args.vocab_size, (n, 4)).astype("int32"),
               "item_id": rng.integers(0, args.n_items, n).astype("int32"),
-              "history_items": rng.integers(-1, args.n_items, (n, args.history_len)).astype("int32")}
+              "cross_id": rng.integers(0, args.vocab_size * 10, n).astype("int32"),
+              "history_items": rng.integers(-1, args.n_items, history).astype("int32"),
+              "history_clicked": rng.integers(0, 2, history).astype("int32"),
+              "history_query": rng.integers(0, args.vocab_size, history).astype("int32"),
+              "history_cross": rng.integers(0, args.vocab_size * 10, history).astype("int32")}
     model.fit(inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0)  # compile / warm up
     return best_time(lambda: model.fit(inputs, labels, batch_size=args.batch_size, epochs=1, verbose=0), repeats=2)
 

@@ -4,7 +4,9 @@
     python benchmarks/scale.py --factors 1 2 --engines pandas   # quick
     python benchmarks/scale.py --master spark://host:7077 --engines spark --factors 50 200   # on a cluster
 
-Each size is Online Retail replicated by rec_utils.data.replicate (written once under data/cache/scale/);
+Each size is Online Retail replicated by rec_utils.data.replicate (written once under data/cache/scale/): by
+default n x as many customers of the same shop, which keeps the density and each customer's behaviour
+(--catalogues 1), or n disjoint shops (--catalogues own, whose customers x products grow as n^2);
 each (engine, size) runs rec_utils.scaling's pipeline (read, clean with accounting, the protocol's test
 stage, purchase matrix, implicit ALS, top-k new items, NDCG) in a fresh process, timed from process start (so Spark's
 session start-up is included), with peak resident memory summed over the process tree. Prints a table
@@ -37,6 +39,15 @@ from rec_utils.scaling import (
 )
 
 
+def _catalogues(value: str) -> int | None:
+    """--catalogues: 'own' (None) or a positive integer."""
+    if value == "own":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected 'own' or a positive integer, got {value!r}")
+    return int(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--factors", type=int, nargs="+", default=[1, 10, 50])
@@ -51,16 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, default=ONLINE_RETAIL_PATH, help="Parquet file to replicate")
     parser.add_argument("--scale-dir", type=Path, default=SCALE_DIR, help="where the replicated files go")
     parser.add_argument("--timeout", type=float, default=None, help="seconds before a run is stopped")
+    parser.add_argument("--catalogues", default=1, type=_catalogues,
+                        help="replicas' catalogues (rec_utils.data.replicate): 1 = new customers of the same shop, "
+                             "the density kept (default); 'own' = a catalogue per replica (disjoint shops)")
     parser.add_argument("--output", default=None, help="CSV to append to (default reports/benchmarks.csv)")
     args = parser.parse_args(argv)
 
     settings = PipelineSettings(cut_date=args.cut_date, test_days=args.test_days, rank=args.rank,
                                 n_iterations=args.iterations, master=args.master, driver_memory=args.driver_memory,
                                 partitions=args.partitions)
+    catalogues = args.catalogues
     table = sweep(args.factors, args.engines, settings, timeout_s=args.timeout, scale_dir=args.scale_dir,
-                  source=args.source)
+                  source=args.source, catalogues=catalogues)
     for _, row in table.iterrows():
-        parameters = {"factor": int(row["factor"]), "rows_in": int(row["rows_in"]), "cut_date": settings.cut_date,
+        parameters = {"factor": int(row["factor"]), "rows_in": int(row["rows_in"]), "catalogues": catalogues,
+                      "cut_date": settings.cut_date,
                       "test_days": settings.test_days, "task": settings.task,
                       "k": settings.k, "rank": settings.rank, "n_iterations": settings.n_iterations,
                       "driver_memory": settings.driver_memory, "partitions": settings.partitions}

@@ -142,12 +142,17 @@ def run_spark(path: Path, settings: PipelineSettings) -> dict:
                 "n_test_users": n_test_users, "ndcg": metrics[f"ndcg@{settings.k}"], "seconds": watch.seconds}
 
 
-def scaled_data(factor: int, scale_dir: Path = SCALE_DIR, source: Path = ONLINE_RETAIL_PATH) -> Path:
-    """Path of `source` (default: Online Retail) x `factor`, written on first use; 1 = the source itself."""
+def scaled_data(factor: int, scale_dir: Path = SCALE_DIR, source: Path = ONLINE_RETAIL_PATH,
+                catalogues: int | None = None) -> Path:
+    """Path of `source` (default: Online Retail) x `factor`, written on first use; 1 = the source itself.
+    catalogues: None, a catalogue per replica (disjoint shops); 1, new customers of the same shop (the density
+    kept); see rec_utils.data.replicate."""
     if factor == 1:
         return Path(source)
     name = "online_retail" if Path(source) == ONLINE_RETAIL_PATH else Path(source).stem
-    return write_replicated(Path(scale_dir) / f"{name}_x{factor}.parquet", factor, source)
+    shared = "" if catalogues is None else f"_c{catalogues}"
+    return write_replicated(Path(scale_dir) / f"{name}_x{factor}{shared}.parquet", factor, source,
+                            catalogues=catalogues)
 
 
 def _tree(process: subprocess.Popen) -> list[psutil.Process]:
@@ -220,12 +225,14 @@ def measure(engine: str, path: Path, settings: PipelineSettings, *, timeout_s: f
 
 
 def sweep(factors: list[int], engines: list[str], settings: PipelineSettings, *, timeout_s: float | None = None,
-          scale_dir: Path = SCALE_DIR, source: Path = ONLINE_RETAIL_PATH) -> pd.DataFrame:
-    """measure() for every size and engine: one row each with factor, rows_in (lines in the file), engine,
-    wall_s, peak_gib, status, the run's sizes and NDCG, and its stage seconds (columns '<stage>_s')."""
+          scale_dir: Path = SCALE_DIR, source: Path = ONLINE_RETAIL_PATH, catalogues: int | None = None
+          ) -> pd.DataFrame:
+    """measure() for every size (replicas with `catalogues`, see scaled_data) and engine: one row each with
+    factor, rows_in (lines in the file), engine, wall_s, peak_gib, status, the run's sizes and NDCG, and its
+    stage seconds (columns '<stage>_s')."""
     rows = []
     for factor in factors:
-        path = scaled_data(factor, scale_dir, source)
+        path = scaled_data(factor, scale_dir, source, catalogues)
         for engine in engines:
             result = measure(engine, path, settings, timeout_s=timeout_s)
             stages = {f"{stage}_s": s for stage, s in result.pop("seconds", {}).items()}
@@ -252,14 +259,15 @@ def benchmark_measurements(row: pd.Series) -> dict[str, tuple[float, str]]:
     return {**{name: (float(row[name]), unit) for name, unit in _UNITS.items()}, **stages}
 
 
-def read_benchmark(path: Path) -> pd.DataFrame | None:
-    """The latest `benchmarks/scale.py` measurement of each (engine, factor) in a benchmarks CSV, shaped like
-    sweep()'s table (status 'ok' or 'failed') plus the time cut it used (`cut_date`); None when the file
-    holds none."""
+def read_benchmark(path: Path, catalogues: int | None = None) -> pd.DataFrame | None:
+    """The latest `benchmarks/scale.py` measurement of each (engine, factor) on replicas made with `catalogues`
+    (rows that do not record it were made with None) in a benchmarks CSV, shaped like sweep()'s table (status
+    'ok' or 'failed') plus the time cut it used (`cut_date`); None when the file holds none."""
     if not Path(path).exists():
         return None
     rows = pd.read_csv(path)
     rows = rows[rows["benchmark"] == BENCHMARK]
+    rows = rows[rows["parameters"].map(lambda p: json.loads(p).get("catalogues") == catalogues)]
     if rows.empty:
         return None
     parameters = rows["parameters"].map(json.loads)

@@ -45,7 +45,7 @@ from pyspark import SparkConf, SparkContext
 from pyspark.java_gateway import launch_gateway
 from pyspark.ml.evaluation import RankingEvaluator
 from pyspark.ml.recommendation import ALS, ALSModel
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -60,6 +60,7 @@ from rec_utils.data.online_retail import (
 )
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.recommend.topk import top_k
+from rec_utils.spark_index import dense_sorted_index
 
 # PySpark 4.3 warns on every pandas conversion that pandas 3 is "not yet fully supported" (and about a
 # deprecated `copy` keyword it passes to pandas); the conversions used here (Arrow batches of numbers,
@@ -354,18 +355,12 @@ class SparkInteractions:
         return train_m, test_m
 
 
-def _index(frame: DataFrame, key: str, name: str) -> DataFrame:
-    """Distinct values of `key`, numbered 0.. in sorted order as column `name`."""
-    return (frame.select(key).distinct()
-            .withColumn(name, (F.row_number().over(Window.orderBy(key)) - 1).cast("int")))
-
-
 def spark_interactions(history: DataFrame, window: DataFrame, *, new_items_only: bool = True) -> SparkInteractions:
     """Indices, purchase counts and held-out items of the history's customers and products (as
     rec_utils.data.interactions.window_interactions): train from `history`, test from `window`, only
     items new to the customer with `new_items_only`. The tables are cached for reuse."""
-    users = _index(history, "CustomerID", "user").cache()
-    items = _index(history, "StockCode", "item").cache()
+    users = dense_sorted_index(history, "CustomerID", "user")  # cached; no single-partition window
+    items = dense_sorted_index(history, "StockCode", "item")
 
     def pairs(frame: DataFrame) -> DataFrame:
         return (frame.select("CustomerID", "StockCode", "InvoiceNo").distinct()

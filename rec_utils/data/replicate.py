@@ -15,21 +15,54 @@ The cleaning rules of rec_utils.data.cleaning give every replica line the reason
 with letters appended is a product code exactly when the original is one, invoice numbers keep their
 'C' prefix, and lines of different replicas are never exact duplicates. At n x, every per-reason count of
 the accounting is n times its value at 1 x (tests/unit/test_spark_scale.py checks it).
+
+What "n times Online Retail" means: own catalogues or a shared one
+-------------------------------------------------------------------
+With a catalogue per replica (the default above) the data of n shops is n x as many lines, customers and
+products, but customers x products grows as n^2: the density (purchased share of the customer x product
+matrix) falls as 1/n, scoring every product for every customer grows as n^2, and a recommender fitting n
+unrelated shops with one set of factors does worse (NDCG@10 0.086 at 1 x, 0.045 at 50 x). That is a
+marketplace of unrelated shops, not a larger Online Retail.
+
+`catalogues=G` groups the replicas onto G catalogues (replica r sells from catalogue r mod G; catalogue 0 is
+the original codes, catalogue k >= 1 the codes tagged as above). With G = 1 every replica is new customers of
+the same shop: customers grow n x, the products stay those of Online Retail, each replica's customers have
+exactly the original's distribution of products per customer, and the density is exactly the original's.
+(No replica can grow the catalogue as well without changing one of the two: density = products per customer /
+products, so with products per customer kept, more products means a lower density.) G between 1 and n trades
+between the two: products grow G x and the density falls G x.
+
+By default the replicas sharing a catalogue are the original customers under new ids: the recommender's task
+is Online Retail's with n x the customers (its NDCG stays where it was), while reading, cleaning, the matrix,
+ALS and top-k do n x the work, and every time window of the protocol keeps the original's density too.
+`swap_share` > 0 makes the replicas differ: every replica after the first on its catalogue relabels its
+products, the product codes ranked by popularity (lines the cleaning keeps, ties by code) taken in adjacent
+pairs and each pair swapped with probability `swap_share` (seeded by `seed` and r). A relabelling is a
+one-to-one map of product codes onto themselves (postage, fees and other non-product codes are never touched):
+within each replica the number of products per customer, of customers per product and every cleaning count
+stay exactly the original's, while which products a customer buys together changes for the swapped ones.
+Summed over replicas a product then sells a mix of its own lines and its popularity neighbour's, so one set of
+item factors describes two products and NDCG falls: use it to test robustness, not to measure scaling.
+Descriptions and prices travel with their lines.
 """
 
 from __future__ import annotations
 
+import json
 import string
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from rec_utils.data.online_retail import ONLINE_RETAIL_PATH
+from rec_utils.data.cleaning import drop_reason
+from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, to_typed_transactions
 from rec_utils.runtime.io import atomic_path
 
 CUSTOMER_OFFSET = 100_000
+RECIPE_KEY = b"interest_lab_replicas"  # Parquet metadata: how a replicated file was made
 MAX_FACTOR = 26 ** 3  # three letters per replica tag
 
 
@@ -41,16 +74,69 @@ def replica_tag(replica: int) -> str:
     return "x" + letters[replica // 676] + letters[replica // 26 % 26] + letters[replica % 26]
 
 
-def replica(table: pa.Table, r: int) -> pa.Table:
-    """Replica `r` of a raw transactions table (the Online Retail columns); r = 0 returns it unchanged."""
+def replica(table: pa.Table, r: int, *, catalogues: int | None = None, swap_share: float = 0.0, seed: int = 0,
+            pairs: np.ndarray | None = None) -> pa.Table:
+    """Replica `r` of a raw transactions table (the Online Retail columns); r = 0 returns it unchanged.
+
+    catalogues: None, a catalogue per replica (disjoint shops); G >= 1, replica r sells from catalogue r mod G:
+    the same products, under new customer ids, relabelled by a popularity-preserving swap of adjacent products
+    (share `swap_share`, default none; seeded) when it is not the first replica on that catalogue (see the module
+    docstring). pairs: popularity_pairs(table), computed here
+    when not given (pass it when making many replicas of one table)."""
     if r == 0:
         return table.replace_schema_metadata(None)
-    tag = replica_tag(r)
+    _check_sharing(catalogues, swap_share)
+    catalogue, turn = (r, 0) if catalogues is None else (r % catalogues, r // catalogues)
     columns = {name: table[name] for name in table.column_names}
-    columns["StockCode"] = pc.binary_join_element_wise(pc.utf8_trim_whitespace(table["StockCode"]), tag, "")
+    codes = pc.utf8_trim_whitespace(table["StockCode"])
+    if turn:
+        pairs = popularity_pairs(table) if pairs is None else pairs
+        codes = _relabel(codes, pairs, swap_share, np.random.default_rng([seed, r]))
+    if catalogue:
+        codes = pc.binary_join_element_wise(codes, replica_tag(catalogue), "")
+    columns["StockCode"] = codes
     columns["InvoiceNo"] = pc.binary_join_element_wise(pc.utf8_trim_whitespace(table["InvoiceNo"]), f"-{r}", "")
     columns["CustomerID"] = pc.add(pc.cast(table["CustomerID"], pa.float64()), float(r * CUSTOMER_OFFSET))
     return pa.table(columns).cast(table.schema.remove_metadata())
+
+
+def _check_sharing(catalogues: int | None, swap_share: float) -> None:
+    if catalogues is not None and (isinstance(catalogues, bool) or not isinstance(catalogues, int)
+                                   or not 1 <= catalogues < MAX_FACTOR):
+        raise ValueError(f"catalogues must be None (one per replica) or an integer between 1 and {MAX_FACTOR - 1}, "
+                         f"got {catalogues!r}")
+    if not 0 <= swap_share <= 1:
+        raise ValueError(f"swap_share must lie in [0, 1], got {swap_share!r}")
+
+
+def popularity_pairs(table: pa.Table) -> np.ndarray:
+    """The products of a raw transactions table that have lines kept by rec_utils.data.cleaning, ranked by those
+    lines (most first, ties by code), in adjacent pairs: shape (n_products // 2, 2), the last of an odd count left
+    out. Swapping within pairs maps the kept products onto themselves, so the cleaned data keeps its products."""
+    typed = to_typed_transactions(table.to_pandas())
+    kept = typed.loc[drop_reason(typed).isna(), "StockCode"]
+    counts = kept.value_counts().rename_axis("code").reset_index(name="lines")
+    ranked = counts.sort_values(["lines", "code"], ascending=[False, True])["code"].to_numpy(dtype=object)
+    return ranked[: len(ranked) // 2 * 2].reshape(-1, 2)
+
+
+def _relabel(codes: pa.ChunkedArray, pairs: np.ndarray, swap_share: float, rng: np.random.Generator
+             ) -> pa.ChunkedArray:
+    """`codes` with each pair of products (popularity_pairs) swapped with probability swap_share."""
+    swapped = pairs[rng.random(len(pairs)) < swap_share]
+    if not len(swapped):
+        return codes
+    source = pa.array(np.concatenate([swapped[:, 0], swapped[:, 1]]).tolist(), pa.string())
+    target = pa.array(np.concatenate([swapped[:, 1], swapped[:, 0]]).tolist(), pa.string())
+    position = pc.index_in(codes, value_set=source)
+    return pc.if_else(pc.is_null(position), codes, pc.take(target, position))
+
+
+def _sharing(table: pa.Table, factor: int, catalogues: int | None, swap_share: float, seed: int) -> dict:
+    """replica's keyword arguments for `factor` replicas of `table`, the product pairs computed once if needed."""
+    relabels = catalogues is not None and factor > catalogues and swap_share > 0
+    return {"catalogues": catalogues, "swap_share": swap_share, "seed": seed,
+            "pairs": popularity_pairs(table) if relabels else None}
 
 
 def _check_factor(factor: int) -> None:
@@ -58,31 +144,43 @@ def _check_factor(factor: int) -> None:
         raise ValueError(f"factor must be an integer between 1 and {MAX_FACTOR}, got {factor!r}")
 
 
-def replicate(table: pa.Table, factor: int) -> pa.Table:
-    """`factor` replicas of `table` stacked (factor * rows lines), in memory: for small inputs and tests."""
+def replicate(table: pa.Table, factor: int, *, catalogues: int | None = None, swap_share: float = 0.0,
+              seed: int = 0) -> pa.Table:
+    """`factor` replicas of `table` stacked (factor * rows lines), in memory: for small inputs and tests.
+    catalogues, swap_share, seed: as in `replica`."""
     _check_factor(factor)
-    return pa.concat_tables([replica(table, r) for r in range(factor)])
+    _check_sharing(catalogues, swap_share)
+    sharing = _sharing(table, factor, catalogues, swap_share, seed)
+    return pa.concat_tables([replica(table, r, **sharing) for r in range(factor)])
 
 
-def write_replicated(dest: Path, factor: int, source: Path = ONLINE_RETAIL_PATH) -> Path:
-    """Write `factor` replicas of the Parquet file `source` to `dest`, one row group per replica.
+def write_replicated(dest: Path, factor: int, source: Path = ONLINE_RETAIL_PATH, *, catalogues: int | None = None,
+                     swap_share: float = 0.0, seed: int = 0) -> Path:
+    """Write `factor` replicas of the Parquet file `source` to `dest`, one row group per replica
+    (catalogues, swap_share, seed: as in `replica`).
 
     Streams replica by replica, so memory stays at about one copy of the source whatever the factor.
-    The file is written atomically; an existing `dest` with the expected number of rows is reused.
+    The file is written atomically and records how it was made in its metadata; an existing `dest` made the
+    same way with the expected number of rows is reused, anything else (unreadable included) is rewritten.
     Returns dest.
     """
     _check_factor(factor)
+    _check_sharing(catalogues, swap_share)
     dest = Path(dest)
     base = pq.read_table(source)
+    recipe = json.dumps({"factor": factor, "source_rows": base.num_rows, "catalogues": catalogues,
+                         "swap_share": swap_share, "seed": seed}, sort_keys=True).encode()
     if dest.exists():
         try:
-            if pq.ParquetFile(dest).metadata.num_rows == factor * base.num_rows:
+            meta = pq.ParquetFile(dest).metadata
+            if meta.num_rows == factor * base.num_rows and (meta.metadata or {}).get(RECIPE_KEY) == recipe:
                 return dest
         except (OSError, pa.ArrowInvalid):
             pass  # unreadable: written again below
     schema = base.schema.remove_metadata()
+    sharing = _sharing(base, factor, catalogues, swap_share, seed)
     with atomic_path(dest) as tmp:
-        with pq.ParquetWriter(tmp, schema) as writer:
+        with pq.ParquetWriter(tmp, schema.with_metadata({RECIPE_KEY: recipe})) as writer:
             for r in range(factor):
-                writer.write_table(replica(base, r).cast(schema))
+                writer.write_table(replica(base, r, **sharing).cast(schema))
     return dest

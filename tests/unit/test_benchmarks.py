@@ -36,3 +36,38 @@ def test_metrics_benchmark_checks_agreement_with_scikit_learn(tmp_path):
     rows = _run("metrics.py", "--users", "500", "--items", "40", "--repeats", "1", output=tmp_path / "m.csv")
     difference = rows.set_index("metric").loc["ndcg_abs_difference", "value"]
     assert difference <= 1e-9
+
+
+BENCH_PYTHON = REPO_ROOT / ".venv-bench" / "bin" / "python"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("reference", ["none", "implicit"])
+def test_als_benchmark_appends_rows_for_every_solver(tmp_path, reference):
+    if reference == "implicit" and not BENCH_PYTHON.exists():
+        pytest.skip("no .venv-bench (requirements-bench.txt): the implicit library is not installed")
+    python = "none" if reference == "none" else str(BENCH_PYTHON)
+    rows = _run("als.py", "--seeds", "0", "1", "--iterations", "1", "--factors", "4", "--reference-python", python,
+                output=tmp_path / "a.csv")
+    solvers = {"rec_utils CG", "rec_utils normal equations"}
+    if reference == "implicit":
+        unversioned = set(rows["backend"].str.replace(r" [\d.]+$", "", regex=True))  # "implicit CG 0.7.3"
+        assert unversioned == solvers | {"implicit CG", "implicit Cholesky"}
+    else:
+        assert set(rows["backend"]) == solvers
+    assert (rows.loc[rows["metric"] == "cpu_s_best", "value"] > 0).all()
+    assert rows.loc[rows["metric"] == "ndcg@10_mean", "value"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("reference", ["none", "obp"])
+def test_off_policy_benchmark_agrees_with_open_bandit_pipeline(tmp_path, reference):
+    if reference == "obp" and not BENCH_PYTHON.exists():
+        pytest.skip("no .venv-bench (requirements-bench.txt): Open Bandit Pipeline is not installed")
+    python = "none" if reference == "none" else str(BENCH_PYTHON)
+    rows = _run("off_policy.py", "--rounds", "2000", "--repeats", "1", "--reference-python", python,
+                output=tmp_path / "o.csv")  # _run fails if the values differ by more than 1e-12 (exit code 1)
+    ours = rows[rows["backend"] == "rec_utils"].set_index("metric")["value"]
+    assert {f"{e}_cpu_s" for e in ("ips", "snips", "dm", "dr")} <= set(ours.index)
+    if reference == "obp":
+        assert (ours[ours.index.str.endswith("_abs_difference_to_obp")] <= 1e-12).all()
+        assert rows["backend"].str.startswith("obp ").any()

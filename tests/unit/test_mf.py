@@ -5,9 +5,11 @@ import pytest
 import scipy.sparse as sp
 
 from rec_utils.models.factorization import (
+    als_confidence,
     eckart_young_error,
     factorize_gd,
     implicit_als,
+    implicit_als_normal_equations,
     rank_k_approximation,
     truncated_svd_factors,
 )
@@ -47,3 +49,46 @@ def test_implicit_als_ranks_bought_items_first():
     scores = U @ V.T
     in_block = scores[blocks == 1].mean()
     assert in_block > scores[blocks == 0].mean() + 0.5
+
+
+def _purchases(seed=0, shape=(60, 40)):
+    """Random purchase counts with one user and one item that have none (their factors must be 0)."""
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, 6, size=shape) * (rng.random(shape) < 0.15)
+    counts[5], counts[:, 7] = 0, 0
+    return sp.csr_matrix(counts.astype(float))
+
+
+@pytest.mark.parametrize("alpha, regularization", [(10.0, 0.1), (1.0, 5.0)])
+def test_conjugate_gradient_run_to_convergence_is_the_exact_als(alpha, regularization):
+    X = _purchases()
+    options = {"alpha": alpha, "regularization": regularization, "n_iterations": 6, "seed": 3, "show_progress": False}
+    U_ref, V_ref = implicit_als_normal_equations(X, 8, **options)
+    U, V = implicit_als(X, 8, cg_steps=40, dtype=np.float64, **options)  # CG is exact in f = 8 steps, up to rounding
+    np.testing.assert_allclose(U, U_ref, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(V, V_ref, rtol=0, atol=1e-10)
+    assert not U_ref[5].any() and not V_ref[7].any() and not U[5].any() and not V[7].any()
+
+
+def test_few_conjugate_gradient_steps_only_approximate_each_half_step():
+    X = _purchases()
+    U_ref, V_ref = implicit_als_normal_equations(X, 8, n_iterations=1, show_progress=False)
+    U, V = implicit_als(X, 8, cg_steps=1, dtype=np.float64, n_iterations=1, show_progress=False)
+    assert np.abs(U @ V.T - U_ref @ V_ref.T).max() > 1e-3  # the test above is not passing by accident
+    U32, V32 = implicit_als(X, 8, show_progress=False)
+    assert U32.dtype == V32.dtype == np.float32
+
+
+def test_confidence_ignores_stored_zeros_and_leaves_the_input_alone():
+    X = sp.csr_matrix((np.array([2.0, 0.0, 1.0]), np.array([0, 1, 2]), np.array([0, 2, 3])), shape=(2, 3))
+    confidence = als_confidence(X, alpha=10.0)
+    assert confidence.nnz == 2 and X.nnz == 3
+    np.testing.assert_allclose(confidence.toarray(), [[10 * np.log(3), 0, 0], [0, 0, 10 * np.log(2)]])
+
+
+@pytest.mark.parametrize("bad, match", [({"n_factors": 0}, "n_factors"), ({"cg_steps": 0}, "cg_steps"),
+                                        ({"alpha": -1.0}, "alpha"), ({"X": -1}, "nonnegative")])
+def test_als_refuses_bad_arguments_by_name(bad, match):
+    X = _purchases() * bad.pop("X", 1)
+    with pytest.raises(ValueError, match=match):
+        implicit_als(X, **{"n_factors": 4, **bad}, show_progress=False)

@@ -104,6 +104,54 @@ def test_replay_refuses_non_uniform_logging_and_empty_matches():
         ips(rewards, shown, np.array([0.5, 0.5]), np.array([[1.0, 0.0]]))
 
 
+def _dense_reference(rewards, shown, logging, target, predicted):
+    """The estimators as first written, on full (n, M) arrays: the formulas the shown-entries code must equal."""
+    w = np.where(shown, target / np.where(shown, logging, 1.0), 0.0)
+    r = np.nan_to_num(rewards)
+    dm = np.mean(np.sum(target * predicted, axis=1))
+    return {"ips": np.mean(np.sum(w * r, axis=1)),
+            "snips": np.mean(np.sum(target, axis=1)) * np.sum(w * r) / np.sum(w),
+            "dm": dm, "dr": dm + np.mean(np.sum(w * (r - predicted), axis=1))}
+
+
+@pytest.mark.parametrize("seed, k", [(0, 1), (1, 3), (2, 5)])
+def test_shown_entry_estimators_equal_the_dense_formulas(seed, k):
+    """Random slates of k of M = 7 candidates; unshown entries hold junk (NaN rewards, zero propensities) that
+    every estimator must ignore."""
+    rng = np.random.default_rng(seed)
+    n, m = 5000, 7
+    shown = np.zeros((n, m), dtype=bool)
+    np.put_along_axis(shown, np.argsort(rng.random((n, m)), axis=1)[:, :k], True, axis=1)
+    logging = np.where(shown | (rng.random((n, m)) < 0.5), rng.uniform(0.05, 1.0, (n, m)), 0.0)
+    target = rng.uniform(0, 1, (n, m)) * (rng.random((n, m)) < 0.7)
+    rewards = np.where(shown, rng.random((n, m)) < 0.3, np.nan)
+    predicted = rng.uniform(0, 1, (n, m))
+    expected = _dense_reference(rewards, shown, logging, target, predicted)
+    got = {"ips": ips(rewards, shown, logging, target), "snips": snips(rewards, shown, logging, target),
+           "dm": direct_method(predicted, target), "dr": doubly_robust(rewards, shown, logging, target, predicted)}
+    for name, value in got.items():
+        assert value == pytest.approx(expected[name], rel=0, abs=1e-12), name
+    assert ips(shown.astype(int), shown, logging, target) == pytest.approx(
+        _dense_reference(shown.astype(float), shown, logging, target, predicted)["ips"], rel=0, abs=1e-12)
+
+
+def test_mismatched_or_empty_inputs_are_named():
+    shown = np.array([[True, False]])
+    logging, target = np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]])
+    with pytest.raises(ValueError, match="rewards"):
+        ips(np.array([[1.0]]), shown, logging, target)
+    with pytest.raises(ValueError, match="predicted"):
+        doubly_robust(np.array([[1.0, 0.0]]), shown, logging, target, np.array([[0.1]]))
+    with pytest.raises(ValueError, match="target propensities"):
+        ips(np.array([[1.0, 0.0]]), shown, logging, np.array([[1.5, 0.0]]))
+    # IPS reads the target at the shown entry only; SNIPS also sums every entry, so it checks them all
+    assert ips(np.array([[1.0, 0.0]]), shown, logging, np.array([[1.0, -0.5]])) == 2.0
+    with pytest.raises(ValueError, match="target propensities"):
+        snips(np.array([[1.0, 0.0]]), shown, logging, np.array([[1.0, -0.5]]))
+    with pytest.raises(ValueError, match="empty"):
+        ips(np.zeros((0, 2)), np.zeros((0, 2), bool), np.zeros((0, 2)), np.zeros((0, 2)))
+
+
 def test_gini():
     assert gini(np.array([3, 3, 3, 3])) == pytest.approx(0.0)
     assert gini(np.array([0, 0, 0, 8])) == pytest.approx(0.75)  # (n-1)/n: everything on one item

@@ -34,6 +34,7 @@ from rec_utils.spark import (
     spark_transactions,
     spark_window_split,
 )
+from rec_utils.spark_index import dense_sorted_index
 
 PROTOCOL = Protocol("2011-11-10", validation_days=30, test_days=30, task="new_items")
 NO_JAVA = "no Java runtime: Spark needs Java 17 or later (install openjdk-17-jre-headless or set JAVA_HOME)"
@@ -281,3 +282,39 @@ def test_spark_als_solves_the_documented_objective(both_paths, spark_lists):
     F = V[items]
     lhs = V.T @ V + (F.T * (c - 1.0)) @ F + 0.1 * len(items) * np.eye(V.shape[1])
     np.testing.assert_allclose(np.linalg.solve(lhs, F.T @ c), U[row], rtol=1e-3, atol=1e-4)
+
+
+def _physical_plan(frame, capsys) -> str:
+    capsys.readouterr()
+    frame.explain()
+    return capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n_ranges", [1, 3, 40])
+def test_dense_index_numbers_keys_like_the_global_window_without_a_single_partition(spark, capsys, n_ranges):
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    rng = np.random.default_rng(n_ranges)
+    codes = [None if c < 0 else f"P{c:04d}" for c in rng.integers(-1, 1500, size=6000)]  # repeats and nulls
+    frame = spark.createDataFrame([(c,) for c in codes], "code string")
+    indexed = dense_sorted_index(frame, "code", "item", n_ranges=n_ranges)
+    window = frame.select("code").distinct().withColumn("item", F.row_number().over(Window.orderBy("code")) - 1)
+    got = indexed.toPandas().sort_values("item", ignore_index=True)
+    expected = window.toPandas().sort_values("item", ignore_index=True)
+    assert got["item"].tolist() == list(range(len(expected)))  # dense: 0 .. n-1
+    pd.testing.assert_series_equal(got["code"], expected["code"])  # in sorted key order, null first
+    plan = _physical_plan(indexed, capsys)
+    if n_ranges > 1:  # one range is one task by definition (Spark plans it as a single partition)
+        assert "SinglePartition" not in plan and "Exchange hashpartitioning(_key_range" in plan
+    assert "SinglePartition" in _physical_plan(window, capsys)  # what the check would catch
+    with pytest.raises(ValueError, match="n_ranges"):
+        dense_sorted_index(frame, "code", "item", n_ranges=-1)
+
+
+@pytest.mark.slow
+def test_the_protocol_split_indexes_without_a_single_partition(both_paths, capsys):
+    data_s = both_paths["data_s"]
+    for table in (data_s.users, data_s.items, data_s.train):
+        assert "SinglePartition" not in _physical_plan(table, capsys)

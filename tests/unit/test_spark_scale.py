@@ -13,7 +13,14 @@ import pytest
 
 from rec_utils.data.cleaning import clean_transactions
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, to_typed_transactions
-from rec_utils.data.replicate import CUSTOMER_OFFSET, replica, replica_tag, replicate, write_replicated
+from rec_utils.data.replicate import (
+    CUSTOMER_OFFSET,
+    popularity_pairs,
+    replica,
+    replica_tag,
+    replicate,
+    write_replicated,
+)
 from rec_utils.runtime.benchmark_log import append_rows
 from rec_utils.runtime.paths import REPO_ROOT
 from rec_utils.scaling import (
@@ -78,6 +85,70 @@ def test_replicated_file_is_streamed_and_reused(sample, tmp_path):
     stamp = dest.stat().st_mtime_ns
     assert write_replicated(dest, 3, path).stat().st_mtime_ns == stamp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x3.parquet"]  # no temporary file left
+
+
+def _purchases(table):
+    """Cleaned (CustomerID, StockCode) pairs with the replica number of each customer."""
+    clean, accounting = clean_transactions(to_typed_transactions(table.to_pandas()))
+    pairs = clean[["CustomerID", "StockCode"]].drop_duplicates()
+    return pairs.assign(replica=pairs["CustomerID"] // CUSTOMER_OFFSET), accounting["rows"]
+
+
+def _density(pairs):
+    return len(pairs) / (pairs["CustomerID"].nunique() * pairs["StockCode"].nunique())
+
+
+def test_a_shared_catalogue_keeps_the_density_and_every_replicas_behaviour_even_with_swaps(sample):
+    table, _ = sample
+    once, once_counts = _purchases(table)
+    shared, shared_counts = _purchases(replicate(table, 4, catalogues=1, swap_share=0.5))
+    pd.testing.assert_series_equal(shared_counts, 4 * once_counts)
+    assert shared["CustomerID"].nunique() == 4 * once["CustomerID"].nunique()
+    assert set(shared["StockCode"]) == set(once["StockCode"])  # the same products
+    assert _density(shared) == pytest.approx(_density(once), rel=1e-12)
+    per_user, per_item = once.groupby("CustomerID").size(), once.groupby("StockCode").size()
+    for r, copy in shared.groupby("replica"):  # each replica: the original's products per customer and
+        assert sorted(copy.groupby("CustomerID").size()) == sorted(per_user)  # customers per product
+        assert sorted(copy.groupby("StockCode").size()) == sorted(per_item)
+        baskets = set(zip(copy["CustomerID"] - r * CUSTOMER_OFFSET, copy["StockCode"]))
+        assert (baskets == set(zip(once["CustomerID"], once["StockCode"]))) == (r == 0)  # not clones
+
+
+def test_catalogues_trade_density_for_products(sample):
+    table, _ = sample
+    once, _ = _purchases(table)
+    two, _ = _purchases(replicate(table, 4, catalogues=2))
+    own, _ = _purchases(replicate(table, 4))
+    assert two["StockCode"].nunique() == 2 * once["StockCode"].nunique()
+    assert _density(two) == pytest.approx(_density(once) / 2, rel=1e-12)
+    assert _density(own) == pytest.approx(_density(once) / 4, rel=1e-12)  # disjoint shops: density / n
+    unswapped = replicate(table, 3, catalogues=1).to_pandas()  # by default the same customers under new ids
+    assert (unswapped["StockCode"] == pd.concat([table.to_pandas()["StockCode"].str.strip()] * 3,
+                                                ignore_index=True)).all()
+
+
+def test_popularity_pairs_are_adjacent_in_kept_lines(sample):
+    table, _ = sample
+    pairs = popularity_pairs(table)
+    clean, _ = clean_transactions(to_typed_transactions(table.to_pandas()))
+    lines = clean["StockCode"].value_counts()
+    assert pairs.shape == (len(lines) // 2, 2)
+    assert (lines[pairs[:, 0]].to_numpy() >= lines[pairs[:, 1]].to_numpy()).all()
+    assert lines[pairs[0, 0]] == lines.max()
+
+
+def test_replicated_files_are_rewritten_when_made_differently(sample, tmp_path):
+    table, path = sample
+    dest = write_replicated(tmp_path / "x2.parquet", 2, path, catalogues=1, swap_share=0.5)
+    stamp = dest.stat().st_mtime_ns
+    assert write_replicated(dest, 2, path, catalogues=1, swap_share=0.5).stat().st_mtime_ns == stamp
+    write_replicated(dest, 2, path, catalogues=1, swap_share=0.5, seed=1)
+    assert dest.stat().st_mtime_ns != stamp
+    pd.testing.assert_frame_equal(pq.read_table(dest).to_pandas(),
+                                  replicate(table, 2, catalogues=1, swap_share=0.5, seed=1).to_pandas())
+    for bad, match in (({"catalogues": 0}, "catalogues"), ({"swap_share": 1.5}, "swap_share")):
+        with pytest.raises(ValueError, match=match):
+            replicate(table, 2, **bad)
 
 
 def test_peak_memory_counts_the_children(tmp_path):
@@ -165,6 +236,10 @@ def test_benchmark_rows_round_trip(tmp_path):
     table = read_benchmark(path)
     assert table["status"].tolist() == ["ok", "failed"] and table["wall_s"].tolist() == [12.0, 99.0]
     assert read_benchmark(tmp_path / "missing.csv") is None
+    append_rows("scale", "CPU", "pandas/numpy", {"factor": 3, "rows_in": 300, "catalogues": 1}, measurements,
+                path=path)
+    assert read_benchmark(path)["factor"].tolist() == [1, 2]  # rows without a record: disjoint shops
+    assert read_benchmark(path, catalogues=1)["factor"].tolist() == [3]
 
 
 @pytest.mark.slow
@@ -188,7 +263,7 @@ def test_benchmark_script_runs_both_engines(sample, tmp_path):
                     "--rank", "4", "--iterations", "1", "--driver-memory", "1g", "--partitions", "2",
                     "--source", str(path), "--scale-dir", str(tmp_path), "--output", str(output)],
                    check=True, capture_output=True, text=True, timeout=900)
-    table = read_benchmark(output)
+    table = read_benchmark(output, catalogues=1)  # the script's default: one shared catalogue
     assert set(table["engine"]) == {"pandas", "spark"} and (table["status"] == "ok").all()
     rows = pd.read_csv(output)
     assert (rows["value"] > 0).all()
