@@ -20,10 +20,12 @@ Sub-packages are layers; a module imports only from its own layer and the layers
                  off-policy estimators, bandit summaries over seeds
 
 Top level (may import any layer): `plots` (figures for the notebooks), `run`
-(`python -m rec_utils.run`, the papermill runner), `click_experiment` (notebook 06's experiment as functions:
-its predictions loaded or rebuilt for notebook 07), `click_plots` (figures of notebooks 05-06), `spark` (the
-pipeline on Apache Spark) and `scaling` (timing the pandas/numpy and Spark pipelines on growing data); the last
-two serve notebook 12 only.
+(`python -m rec_utils.run`, the papermill runner), `spark` (the pipeline on Apache Spark) and `scaling` (timing the
+pandas/numpy and Spark pipelines on growing data); the last two serve notebook 12 only.
+
+Chapters (`rec_utils.chapters`, on top of every layer): the experiment code of one notebook each, e.g.
+`chapters.click_model` (notebook 06: the click log, ceilings by inputs, baselines, the user-interest model, the
+predictions notebook 07 reads).
 """
 
 __version__ = "0.2.0"

@@ -261,3 +261,28 @@ def learning_curves(history: dict[str, list[float]], *, title: str) -> plt.Figur
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def catalogue_grid(photos: np.ndarray, catalog: pd.DataFrame, *, columns: int = 8, rows: int = 2) -> plt.Figure:
+    """The first rows × columns products: photo, and above it the title and price, with room between rows so
+    no title sits under the photo above it. photos: (n_items, 28, 28) in catalog order."""
+    fig, axes = plt.subplots(rows, columns, figsize=(1.55 * columns, 2.15 * rows), squeeze=False)
+    for ax, (_, item) in zip(axes.ravel(), catalog.head(rows * columns).iterrows()):
+        ax.imshow(photos[item["item_id"]], cmap="gray_r")
+        ax.set_title(f"{item['title']}\n£{item['price']:.0f}", fontsize=7)
+        ax.axis("off")
+    fig.suptitle("Catalogue: real photos, simulated titles (the class word is sometimes missing or wrong)")
+    fig.subplots_adjust(hspace=0.55, wspace=0.15, top=0.82)
+    return fig
+
+
+def embedding_scatter(points: np.ndarray, labels: np.ndarray, names: list[str], *, title: str) -> plt.Figure:
+    """2-D points coloured by class, the legend outside the axes so it covers no point."""
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    for c, name in enumerate(names):
+        mask = labels == c
+        ax.scatter(points[mask, 0], points[mask, 1], s=6, label=name)
+    ax.set(title=title, xlabel="PC 1", ylabel="PC 2")
+    ax.legend(markerscale=3, fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    fig.tight_layout()
+    return fig

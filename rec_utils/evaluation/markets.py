@@ -26,7 +26,7 @@ from rec_utils.evaluation.resampling import mean_interval, paired_difference
 from rec_utils.models.factorization import truncated_svd_factors
 from rec_utils.models.similarity import item_cosine_similarity
 from rec_utils.recommend.scorers import item_knn_scores, popularity_scores
-from rec_utils.recommend.topk import ScoreFn, top_k
+from rec_utils.recommend.topk import ScoreFn, check_user_ids, top_k
 
 MARKET_MODELS = ("popularity", "item_knn", "truncated_svd")
 
@@ -57,7 +57,7 @@ def market_scorer(model: str, train: sp.csr_matrix, target_history: sp.csr_matri
     if model == "truncated_svd":
         factors = max(1, min(n_factors, min(train.shape) - 1))
         _, items = truncated_svd_factors(train, factors, seed=seed)
-        return lambda batch: (target_history[batch] @ items) @ items.T
+        return lambda batch: (target_history[check_user_ids(batch, target_history.shape[0])] @ items) @ items.T
     raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MARKET_MODELS)}")
 
 

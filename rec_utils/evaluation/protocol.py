@@ -23,13 +23,32 @@ import pandas as pd
 import scipy.sparse as sp
 
 from rec_utils.data.interactions import Interactions, cold_start_interactions, window_interactions
+from rec_utils.data.online_retail import ONLINE_RETAIL_DAYS
 from rec_utils.data.split import time_window_split
+from rec_utils.runtime.parameters import Date
 
 TASKS = {
     "new_items": "products the customer has never bought before (already-bought products are not ranked)",
     "next_basket": "every product the customer buys in the window, repeat purchases included",
 }
 STAGES = ("validation", "test")
+
+
+def cut_date_rule(validation_days: object = 30, test_days: object = 30,
+                  data_days: tuple[str, str] = ONLINE_RETAIL_DAYS) -> Date:
+    """The check_parameters rule for a protocol's `cut_date`: a 'YYYY-MM-DD' date that leaves at least one day of
+    history before the validation window and the whole test window inside the data (first and last invoice
+    day `data_days`; Online Retail: 2010-12-01 .. 2011-12-09, so 30 + 30 days allow 2011-01-01 .. 2011-11-10).
+    A window length that is not a positive integer counts as one day (its own rule reports it)."""
+    def days(value: object) -> int:
+        return value if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0 else 1
+
+    first, last = (pd.Timestamp(d) for d in data_days)
+    earliest = first + pd.Timedelta(days=1 + days(validation_days))
+    latest = last - pd.Timedelta(days=days(test_days) - 1)
+    return Date(f"{earliest:%Y-%m-%d}", f"{latest:%Y-%m-%d}",
+                why=f"validation ({days(validation_days)} days) after a day of history and test ({days(test_days)} "
+                    f"days) inside the data, {data_days[0]} .. {data_days[1]}")
 
 
 @dataclass(frozen=True)

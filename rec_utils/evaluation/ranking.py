@@ -191,7 +191,9 @@ def catalogue_coverage(recommended: np.ndarray, n_items: int) -> float:
 def novelty(recommended: np.ndarray, item_buyers: np.ndarray, n_users: int) -> float:
     """Mean self-information -log2(p_i) of recommended items (-1 padding aside), p_i = share of the
     n_users who bought item i (share of users, not of interactions; an item nobody bought counts as
-    bought by one). Higher = less obvious recommendations."""
+    bought by one). Higher = less obvious recommendations. n_users must be a positive integer (ValueError)."""
+    if isinstance(n_users, bool) or not isinstance(n_users, (int, np.integer)) or n_users < 1:
+        raise ValueError(f"n_users must be a positive integer (the users the shares are taken of), got {n_users!r}")
     recommended = np.asarray(recommended)
     share = np.maximum(np.asarray(item_buyers, dtype=float), 1.0) / n_users
     _check_items(recommended, share.size)

@@ -3,17 +3,18 @@
     rows, note = protocol_headline(protocol, transactions)   # the chosen recommender and the strongest baseline
 
 Notebook 07 (07_model_evaluation) saves its choice with the protocol it was made under
-(rec_utils.evaluation.choice) and every recommender's test-window scores to reports/07_ranking.csv. When the
-saved choice matches `protocol` and the ranking file holds its row, the rows are read from there; otherwise
-they are recomputed by 07's own procedure (the choice rerun on the validation window, every baseline tuned on
-validation, the test window scored once with the same customer bootstrap), and `note` says which happened.
+(rec_utils.evaluation.choice) and every recommender's test-window scores to 07_ranking.csv, both in its results
+folder. When the saved choice matches `protocol` (and the budget and seed) and the ranking file beside it holds
+its row, the rows are read from there; otherwise they are recomputed by 07's own procedure (the choice rerun on
+the validation window, every baseline tuned on validation, the test window scored once with the same customer
+bootstrap), and `note` says which happened.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from rec_utils.evaluation.choice import PRODUCER, chosen_recommender, load_choice
+from rec_utils.evaluation.choice import CHOICE_FILE, PRODUCER, chosen_recommender, load_choice
 from rec_utils.evaluation.comparison import compare_recommenders
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.tuning import DEFAULT_BUDGET, candidates_for, tune
@@ -37,10 +38,11 @@ def protocol_headline(protocol: Protocol, transactions: pd.DataFrame, *, metric:
                       n_boot: int = 1000, seed: int = 42, budget: int = DEFAULT_BUDGET) -> tuple[pd.DataFrame, str]:
     """Notebook 07's test-window result for `protocol.task` at `metric`@`k`: two rows (its chosen recommender,
     then the strongest baseline; one row when the choice is that baseline) with mean, low, high and the paired
-    difference from that baseline, and a sentence saying where they come from. `n_boot`, `seed` and `budget`
-    are used only when recomputing (07's defaults: 1000, 42, 8)."""
-    spec, note = load_choice(protocol)
-    path = find_artefact(RANKING_FILE)
+    difference from that baseline, and a sentence saying where they come from. 07's saved choice is used only
+    when it was made with `seed` and `budget`; `n_boot`, `seed` and `budget` are used when recomputing (07's
+    defaults: 1000, 42, 8)."""
+    spec, note = load_choice(protocol, budget=budget, seed=seed)
+    path = find_artefact(CHOICE_FILE).parent / RANKING_FILE  # the ranking of the run the choice was read from
     if spec is not None and path.exists():
         ranking = pd.read_csv(path)
         frame = ranking[(ranking["task"] == protocol.task) & (ranking["metric"] == metric) & (ranking["k"] == k)]

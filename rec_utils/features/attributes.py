@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rec_utils.features.history import history_matrix
+from rec_utils.features.behaviour import BehaviourHistory
 from rec_utils.features.text import Tokenizer
 
 
@@ -71,9 +71,22 @@ def item_tables(catalog: pd.DataFrame, tokenizer: Tokenizer, image_features: np.
                       np.asarray(attributes, dtype=np.float32))
 
 
-def interest_model_inputs(impressions: pd.DataFrame, tokenizer: Tokenizer, history_len: int) -> dict[str, np.ndarray]:
-    """The inputs of a history-aware click model, one row per impression: query_tokens (n, max_len) int32,
-    item_id (n,) int32 and history_items (n, history_len) int32 (earlier clicks, -1 = padding)."""
+def query_ids(impressions: pd.DataFrame, tokenizer: Tokenizer) -> np.ndarray:
+    """One id per impression's search: the id of its first word (the simulated searches are one word)."""
+    return tokenizer.transform(impressions["search_keywords"])[:, 0]
+
+
+def interest_model_inputs(impressions: pd.DataFrame, tokenizer: Tokenizer, history: BehaviourHistory,
+                          item_class: np.ndarray, n_classes: int) -> dict[str, np.ndarray]:
+    """The inputs of rec_utils.models.interest's model, one row per impression (all int32): query_tokens (n, L),
+    item_id (n,), cross_id (n,) = query id × n_classes + the item's class, and the history's items, clicked, query
+    and cross (n, N) from `history` (a BehaviourHistory whose query ids are `query_ids`; padding: item -1, others 0).
+    item_class: (n_items,) class of every item."""
+    items = impressions["item_id"].to_numpy()
+    query = query_ids(impressions, tokenizer)
+    past_class = np.asarray(item_class)[np.maximum(history.items, 0)]
     return {"query_tokens": tokenizer.transform(impressions["search_keywords"]),
-            "item_id": impressions["item_id"].to_numpy().astype(np.int32),
-            "history_items": history_matrix(impressions["previous_clicks"], history_len)}
+            "item_id": items.astype(np.int32),
+            "cross_id": (query * n_classes + np.asarray(item_class)[items]).astype(np.int32),
+            "history_items": history.items, "history_clicked": history.clicked, "history_query": history.query,
+            "history_cross": np.where(history.mask, history.query * n_classes + past_class, 0).astype(np.int32)}

@@ -147,26 +147,50 @@ class MeanPoolNormalize(layers.Layer):
         return mean / ops.maximum(ops.sqrt(ops.sum(mean * mean, axis=-1, keepdims=True)), 1e-12)
 
 
-def build_bert(config: dict, *, dtype: str = "float32", name: str = "bert_sentence_encoder") -> keras.Model:
-    """Functional sentence encoder from a Hugging Face BERT config (hidden_size, num_hidden_layers,
-    num_attention_heads, intermediate_size, vocab_size, max_position_embeddings, type_vocab_size,
-    layer_norm_eps; hidden_act must be "gelu"). Weights are uninitialised until load_bert_weights.
+@keras.saving.register_keras_serializable(package="rec_utils")
+class BertSentenceEncoder(keras.Model):
+    """Embeddings, the encoder layers and mean pooling, called on {"token_ids", "attention_mask"} (batch, L).
 
-    Inputs token_ids and attention_mask (batch, L) int32; output (batch, hidden_size) float32, unit length.
+    Every weight's shape follows from the config, so the layers are built at construction without tracing a
+    symbolic graph (a functional keras.Model traces every layer once when it is built: seconds for MiniLM)."""
+
+    def __init__(self, config: dict, dtype: str = "float32", name: str = "bert_sentence_encoder", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.config = dict(config)
+        hidden, epsilon = config["hidden_size"], float(config.get("layer_norm_eps", 1e-12))
+        self.embeddings = BertEmbeddings(config["vocab_size"], hidden, config["max_position_embeddings"],
+                                         config.get("type_vocab_size", 2), epsilon, dtype=dtype, name="embeddings")
+        self.encoder_layers = [BertLayer(hidden, config["num_attention_heads"], config["intermediate_size"], epsilon,
+                                         index, dtype=dtype, name=f"layer_{index}")
+                               for index in range(config["num_hidden_layers"])]
+        self.pooling = MeanPoolNormalize(dtype="float32", name="mean_pool_normalize")
+        self.embeddings.build((None, None))
+        for layer in self.encoder_layers:
+            layer.build((None, None, hidden))
+        self.pooling.build((None, None, hidden))
+        self.built = True
+
+    def call(self, inputs):
+        hidden = self.embeddings(inputs["token_ids"])
+        for layer in self.encoder_layers:
+            hidden = layer(hidden, inputs["attention_mask"])
+        return self.pooling(hidden, inputs["attention_mask"])
+
+    def get_config(self):
+        return {"config": self.config, "dtype": self.dtype_policy.name, "name": self.name}
+
+
+def build_bert(config: dict, *, dtype: str = "float32", name: str = "bert_sentence_encoder") -> keras.Model:
+    """Sentence encoder from a Hugging Face BERT config (hidden_size, num_hidden_layers, num_attention_heads,
+    intermediate_size, vocab_size, max_position_embeddings, type_vocab_size, layer_norm_eps; hidden_act must be
+    "gelu"). Weights are uninitialised until load_bert_weights.
+
+    Input {"token_ids", "attention_mask"} (batch, L) int32; output (batch, hidden_size) float32, unit length.
     `dtype` is the Keras dtype policy of the matrix products ("float32", or "mixed_float16" on a GPU).
     """
     if config.get("hidden_act", "gelu") != "gelu":
         raise ValueError(f"only BERT with exact gelu is supported, got hidden_act={config['hidden_act']!r}")
-    epsilon = float(config.get("layer_norm_eps", 1e-12))
-    token_ids = keras.Input((None,), dtype="int32", name="token_ids")
-    attention_mask = keras.Input((None,), dtype="int32", name="attention_mask")
-    hidden = BertEmbeddings(config["vocab_size"], config["hidden_size"], config["max_position_embeddings"],
-                            config.get("type_vocab_size", 2), epsilon, dtype=dtype, name="embeddings")(token_ids)
-    for index in range(config["num_hidden_layers"]):
-        hidden = BertLayer(config["hidden_size"], config["num_attention_heads"], config["intermediate_size"],
-                           epsilon, index, dtype=dtype, name=f"layer_{index}")(hidden, attention_mask)
-    output = MeanPoolNormalize(dtype="float32", name="mean_pool_normalize")(hidden, attention_mask)
-    return keras.Model({"token_ids": token_ids, "attention_mask": attention_mask}, output, name=name)
+    return BertSentenceEncoder(config, dtype=dtype, name=name)
 
 
 def load_bert_weights(model: keras.Model, tensors: dict[str, np.ndarray]) -> None:

@@ -7,10 +7,12 @@ Blocks (each optional except the query, the title and the item's category):
     query x class  one-hot of (query, item category) pairs: lets a linear model learn which classes a query means
     attributes     standardised log price and the category one-hot
     image          the item's image features (e.g. principal components), as given
-    history        `rec_utils.features.history.history_summary` of the user's earlier clicks
+    history        a summary of the user's history given by the caller (`rec_utils.features.history.history_summary`
+                   of the earlier clicks, or `rec_utils.features.behaviour.full_history_summary` of every earlier
+                   impression), the same block for every model that compares with it
 
-`ClickFeatures(...).fit(train_rows)` learns the vocabularies on training rows only; `.transform(rows)` returns a
-sparse CSR matrix (n, p) and `.names` the p column names. `.tree_features(rows)` gives the same information to
+`ClickFeatures(...).fit(train_rows)` learns the vocabularies on training rows only; `.transform(rows, history)`
+returns a sparse CSR matrix (n, p) and `.names` the p column names. `.tree_features(rows)` gives the same information to
 gradient-boosted trees in the form they split on: the query and the item class as two categorical codes (a tree
 forms their crosses itself) instead of one-hot and cross blocks, then the other blocks as they are.
 """
@@ -25,8 +27,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import OneHotEncoder
 
-from rec_utils.features.history import history_matrix, history_summary
 from rec_utils.features.text import TOKEN_PATTERN
+
+Summary = tuple[np.ndarray, list[str]]  # (features (n, s), their s names)
 
 
 @dataclass
@@ -34,15 +37,13 @@ class ClickFeatures:
     """Design matrix builder (see the module docstring).
 
     item_attributes (n_items, 1 + C): standardised log price then category one-hot (encode_attributes);
-    item_image (n_items, k) or None; use_text: query, title and query x class blocks; history_len: 0 for no
-    history block, else N earlier clicks summarised.
+    item_image (n_items, k) or None; use_text: query, title and query x class blocks.
     """
 
     item_attributes: np.ndarray
     item_image: np.ndarray | None = None
     use_text: bool = True
     use_attributes: bool = True
-    history_len: int = 0
     names: list[str] = field(default_factory=list, init=False)
 
     def fit(self, rows: pd.DataFrame) -> "ClickFeatures":
@@ -53,7 +54,7 @@ class ClickFeatures:
         self.transform(rows.iloc[:1])  # sets self.names
         return self
 
-    def tree_features(self, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def tree_features(self, rows: pd.DataFrame, history: Summary | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(X (n, q) float, categorical (q,) bool): query code (NaN if unseen in training) and item class code
         (categorical), then title words, attributes, image and history blocks as in `transform`."""
         items = rows["item_id"].to_numpy()
@@ -63,7 +64,7 @@ class ClickFeatures:
         blocks = [np.column_stack([query, category])]
         if self.use_text:
             blocks.append(self._title.transform(rows["product_description"]).toarray())
-        blocks.append(self.transform(rows)[:, self._n_text_columns():].toarray())
+        blocks.append(self.transform(rows, history)[:, self._n_text_columns():].toarray())
         features = np.column_stack(blocks)
         return features, np.r_[True, True, np.zeros(features.shape[1] - 2, dtype=bool)]
 
@@ -77,9 +78,9 @@ class ClickFeatures:
         category = self.item_attributes[rows["item_id"].to_numpy(), 1:].argmax(axis=1)
         return pd.DataFrame({"pair": rows["search_keywords"].to_numpy() + " x " + category.astype(str)})
 
-    def transform(self, rows: pd.DataFrame) -> sp.csr_matrix:
-        """(n, p) sparse features of impressions `rows` (columns search_keywords, product_description, item_id,
-        and previous_clicks when history_len > 0)."""
+    def transform(self, rows: pd.DataFrame, history: Summary | None = None) -> sp.csr_matrix:
+        """(n, p) sparse features of impressions `rows` (columns search_keywords, product_description, item_id),
+        with the history block `history` (a summary with one row per impression) when given."""
         items = rows["item_id"].to_numpy()
         blocks, names = [], []
         if self.use_text:
@@ -94,13 +95,13 @@ class ClickFeatures:
         if self.item_image is not None:
             blocks.append(sp.csr_matrix(self.item_image[items]))
             names += [f"image {j}" for j in range(self.item_image.shape[1])]
-        if self.history_len:
-            image = self.item_image if self.item_image is not None else np.zeros((len(self.item_attributes), 0))
-            summary, summary_names = history_summary(history_matrix(rows["previous_clicks"], self.history_len),
-                                                     items, self.item_attributes[:, 1:], image,
-                                                     self.item_attributes[:, 0])
+        if history is not None:
+            summary, summary_names = history
+            if len(summary) != len(rows) or summary.shape[1] != len(summary_names):
+                raise ValueError(f"the history summary must have one row per impression ({len(rows)}) and one name "
+                                 f"per column, got {summary.shape} with {len(summary_names)} names")
             blocks.append(sp.csr_matrix(summary))
-            names += summary_names
+            names += list(summary_names)
         if not blocks:
             raise ValueError("no feature block is switched on")
         self.names = names

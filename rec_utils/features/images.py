@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import sys
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from rec_utils.runtime.caches import code_hash, file_sha256, read_cached, save_cached
 from rec_utils.runtime.device import keras_backend
-from rec_utils.runtime.io import atomic_path, read_cache
 from rec_utils.runtime.paths import CACHE_DIR
 from rec_utils.runtime.progress import progress_bar
 
@@ -82,7 +83,9 @@ def vgg16_features(images: np.ndarray, *, image_size: int = 32, weights: str = "
     (see rec_utils.models.click_model.build_click_model). Images are resized to `image_size`, copied to
     3 channels and passed through `keras.applications.vgg16.preprocess_input`. Results are cached in
     `cache_dir` keyed by the images' hash, image size, layer, weights (with the seed for random ones) and
-    the Keras backend (seeded random weights differ between backends); None: no cache.
+    the Keras backend (seeded random weights differ between backends), with a manifest (rec_utils.runtime.caches)
+    that also records the Keras version, this module's code and the weights file's SHA-256: a cache that does not
+    match, or fails its checksum, is rebuilt; None: no cache.
     """
     if layer not in {"pooled", "block4_pool"}:
         raise ValueError(f"layer must be 'pooled' or 'block4_pool', got {layer!r}")
@@ -92,8 +95,11 @@ def vgg16_features(images: np.ndarray, *, image_size: int = 32, weights: str = "
     suffix = "" if layer == "pooled" else f"_{layer}"
     cache = (None if cache_dir is None
              else Path(cache_dir) / f"vgg16_{tag}_{keras_backend()}_{image_size}px{suffix}_{key}.npy")
+    built_from = {"images_sha1": key, "weights": used, "seed": seed, "image_size": image_size, "layer": layer,
+                  "backend": keras_backend(), "keras": keras.__version__, "code": code_hash(sys.modules[__name__]),
+                  "weights_sha256": file_sha256(weights) if used.startswith("file ") else None}
     if cache is not None:
-        cached = read_cache(cache, np.load, what="VGG16 feature cache")
+        cached = read_cached(cache, np.load, built_from, what="VGG16 feature cache", describe=array_details)
         if cached is not None:
             return cached, used
     if layer == "block4_pool":
@@ -106,6 +112,10 @@ def vgg16_features(images: np.ndarray, *, image_size: int = 32, weights: str = "
         batches.append(keras.ops.convert_to_numpy(model(batch, training=False)))
     features = np.concatenate(batches).astype(np.float32)
     if cache is not None:
-        with atomic_path(cache) as tmp:
-            np.save(tmp, features)
+        save_cached(cache, lambda tmp: np.save(tmp, features), built_from, details=array_details(features))
     return features, used
+
+
+def array_details(array: np.ndarray) -> dict[str, object]:
+    """Shape and dtype of a cached array: recorded in its manifest, checked when it is read."""
+    return {"shape": list(array.shape), "dtype": str(array.dtype)}

@@ -49,6 +49,14 @@ class Tokenizer:
         return cls({w: i + 2 for i, w in enumerate(order)}, max_len)
 
     @property
+    def words(self) -> list[str]:
+        """The word of every id (index = id): "" for padding (0), "<unknown>" for out-of-vocabulary (1)."""
+        words = ["", "<unknown>"] + [""] * len(self.vocabulary)
+        for word, index in self.vocabulary.items():
+            words[index] = word
+        return words
+
+    @property
     def size(self) -> int:
         """Number of ids including padding and out-of-vocabulary (input_dim of an Embedding)."""
         return len(self.vocabulary) + 2

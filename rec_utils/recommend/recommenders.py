@@ -111,7 +111,7 @@ class RecommenderSpec:
             model = logistic_pipeline(C=p["C"]).fit(pairs[NUMERIC_FEATURES + CATEGORICAL_FEATURES], pairs["label"])
             return propensity_ranker(_history(data), model, data.users, data.items)
         if self.name == "implicit_als":
-            # ALS solves thousands of tiny (f x f) systems: one BLAS thread is several times faster than many.
+            # ALS multiplies small (rows x f) blocks: run on one BLAS thread, as benchmarks/als.py times it.
             with threadpool_limits(limits=1, user_api="blas"):
                 return fit_recommender("implicit_als", data.train, **p)
         return fit_recommender(self.name, data.train, **p)

@@ -1,7 +1,8 @@
 """Score functions for rec_utils.recommend.topk.top_k: popularity, item-kNN, factor models, the logistic
 propensity model, and fitting a recommender by name.
 
-A score function maps a batch of user row indices (b,) to dense scores (b, n_items)."""
+A score function maps a batch of user row indices (b,) to dense scores (b, n_items); those that look users up
+refuse ids outside [0, n_users) (negative ones included) with InvalidIdsError."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from rec_utils.features.propensity import NUMERIC_FEATURES, customer_table, product_table, purchase_profiles
 from rec_utils.models.factorization import implicit_als, truncated_svd_factors
 from rec_utils.models.similarity import item_cosine_similarity
-from rec_utils.recommend.topk import ScoreFn
+from rec_utils.recommend.topk import ScoreFn, check_user_ids
 
 
 def popularity_scores(train: sp.spmatrix) -> ScoreFn:
@@ -30,10 +31,11 @@ def item_knn_scores(train: sp.spmatrix, item_similarity: sp.spmatrix) -> ScoreFn
     """
     bought = (sp.csr_matrix(train) > 0).astype(float)
     similarity = sp.csr_matrix(item_similarity)
+    n_users = bought.shape[0]
     if similarity.nnz > 0.05 * similarity.shape[0] * similarity.shape[1]:
         dense = similarity.toarray()
-        return lambda batch: bought[batch] @ dense
-    return lambda batch: (bought[batch] @ similarity).toarray()
+        return lambda batch: bought[check_user_ids(batch, n_users)] @ dense
+    return lambda batch: (bought[check_user_ids(batch, n_users)] @ similarity).toarray()
 
 
 RECOMMENDERS = ("popularity", "item_knn", "truncated_svd", "implicit_als")
@@ -57,7 +59,8 @@ def fit_recommender(name: str, train: sp.spmatrix, *, n_factors: int = 32, seed:
 
 def factor_scores(user_factors: np.ndarray, item_factors: np.ndarray) -> ScoreFn:
     """Score function U[batch] @ Vᵀ for factor models (U: users x f, V: items x f)."""
-    return lambda batch: user_factors[batch] @ item_factors.T
+    n_users = len(user_factors)
+    return lambda batch: user_factors[check_user_ids(batch, n_users)] @ item_factors.T
 
 
 def propensity_ranker(history: pd.DataFrame, model: Pipeline, users: pd.Index, items: pd.Index):
@@ -88,6 +91,7 @@ def propensity_ranker(history: pd.DataFrame, model: Pipeline, users: pd.Index, i
     per_token = sp.diags(1 / np.maximum(np.asarray(tokens.sum(axis=1)).ravel(), 1)) @ tokens  # rows sum to 1
 
     def score(batch: np.ndarray) -> np.ndarray:
+        batch = check_user_ids(batch, len(users))
         affinity = (share[batch] @ per_token.T).toarray()
         return (user_part[batch, None] + item_part[None, :] + weight["token_affinity"] * affinity
                 + weight["bought_before"] * bought[batch].toarray())

@@ -64,10 +64,14 @@ def _item_terms(simulation: Simulation) -> tuple[np.ndarray, np.ndarray, np.ndar
             config.price_weight * simulation.price_z[items])
 
 
-def achievable_probability(simulation: Simulation, n_nodes: int = 48) -> np.ndarray:
-    """E[p | query, item] for every impression (n,), by quadrature (see the module docstring)."""
+def achievable_probability(simulation: Simulation, n_nodes: int = 48, rows: np.ndarray | None = None) -> np.ndarray:
+    """E[p | query, item] by quadrature (see the module docstring), for every impression (n,) or for the impressions
+    `rows` (indices or a boolean mask; then (len(rows),))."""
     config = simulation.config
     item_class, visual_sd, price = _item_terms(simulation)
+    queries = simulation.impressions["search_keywords"].to_numpy()
+    if rows is not None:
+        item_class, visual_sd, price, queries = (a[rows] for a in (item_class, visual_sd, price, queries))
     g_nodes, g_weights = np.polynomial.hermite_e.hermegauss(n_nodes)  # ∫ f(g) N(g; 0, 1) dg
     g_weights = g_weights / np.sqrt(2 * np.pi)
     s_nodes, s_weights = np.polynomial.legendre.leggauss(n_nodes // 2)  # ∫_0^1 f(s) ds
@@ -77,14 +81,13 @@ def achievable_probability(simulation: Simulation, n_nodes: int = 48) -> np.ndar
     weights = g_weights[:, None] * s_weights[None, :]
     likelihood = query_likelihood(config)
     result = np.zeros(len(item_class))
-    queries = simulation.impressions["search_keywords"].to_numpy()
     for query in np.unique(queries):
-        rows = np.flatnonzero(queries == query)
+        matching = np.flatnonzero(queries == query)
         class_given_query = likelihood[query] / likelihood[query].sum()
-        rel = relevance_by_class(config, query, item_class[rows])  # (10, r)
+        rel = relevance_by_class(config, query, item_class[matching])  # (10, r)
         for c in np.flatnonzero(class_given_query):
-            p = expit(config.bias + rel[c][:, None, None] + shift[rows])
-            result[rows] += class_given_query[c] * np.einsum("rgs,gs->r", p, weights)
+            p = expit(config.bias + rel[c][:, None, None] + shift[matching])
+            result[matching] += class_given_query[c] * np.einsum("rgs,gs->r", p, weights)
     return result
 
 

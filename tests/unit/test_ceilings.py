@@ -65,3 +65,43 @@ def test_history_estimate_is_calibrated_on_the_clicks_it_predicts(sim):
         p = estimate.probability[inside].mean()
         assert abs(clicked[inside].mean() - p) < 4 * np.sqrt(p * (1 - p) / inside.sum()) + 0.01
     assert estimate.effective_samples.min() >= 1 and (estimate.standard_error >= 0).all()
+
+
+def test_history_ceiling_matches_forward_simulation_by_rejection():
+    """E[p | query, item, earlier session] for one user, against a sampler that shares nothing with the importance
+    sampler: draw θ, t, s and each session's target from their priors, keep the draws whose simulated clicks on the
+    earlier result page equal the observed ones (weighted by the likelihood of the two observed queries)."""
+    config = SimulatorConfig(n_items=200, n_users=40, sessions_per_user=2, items_per_session=2, seed=3)
+    images, labels, _ = load_fashion_mnist("test")
+    world = simulate(images[:1000], labels[:1000], config)
+    rows = np.flatnonzero(world.impressions["user_id"].to_numpy() == 5)
+    estimate = history_probability(world, np.array([5]), n_samples=20_000, seed=0)
+    later = estimate.rows[2:]  # the second session's two impressions
+    log = world.impressions.iloc[rows]
+    rng = np.random.default_rng(1)
+    m = 2_000_000
+    theta = rng.dirichlet(np.full(10, config.taste_concentration), size=m)
+    taste, sensitivity = rng.standard_normal((m, config.visual_dims)), rng.random(m)
+    likelihood = query_likelihood(config)
+    weight = np.ones(m)
+    for session, (first, last) in enumerate(((0, 2), (2, 4))):
+        target = (theta.cumsum(axis=1) > rng.random(m)[:, None]).argmax(axis=1)
+        query = log["search_keywords"].iloc[first]
+        weight *= likelihood[query][target]
+        items = log["item_id"].to_numpy()[first:last]
+        item_class = world.catalog["category"].to_numpy()[items][None, :]
+        relevance = np.where(item_class == target[:, None], config.relevance_weight,
+                             np.where(likelihood[query][item_class] > 0, config.query_match_weight, 0.0))
+        logit = (config.bias + relevance
+                 + config.visual_weight * taste @ world.components[items].T / np.sqrt(config.visual_dims)
+                 - config.price_weight * sensitivity[:, None] * world.price_z[items][None])
+        p = 1 / (1 + np.exp(-logit))
+        if session == 0:
+            clicks = rng.random(p.shape) < p
+            weight *= (clicks == log["clicked"].to_numpy()[:2].astype(bool)).all(axis=1)
+        else:
+            forward = (weight[:, None] * p).sum(axis=0) / weight.sum()
+            error = np.sqrt((weight[:, None] ** 2 * (p - forward) ** 2).sum(axis=0)) / weight.sum()
+    z = (estimate.probability[2:] - forward) / np.sqrt(error ** 2 + estimate.standard_error[2:] ** 2)
+    assert (log.index[2:] == world.impressions.index[later]).all() and np.abs(z).max() < 4, z
+    assert error.max() < 0.02  # the check has the power to see a wrong ceiling

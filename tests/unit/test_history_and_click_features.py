@@ -37,15 +37,20 @@ def _rows():
 
 def test_every_row_has_its_query_and_its_query_class_cross():
     attributes = np.column_stack([[0.1, -0.2, 0.3], np.eye(3)])  # price, then one-hot of classes 0, 1, 2
-    features = ClickFeatures(attributes, history_len=2).fit(_rows())
-    X = features.transform(_rows()).toarray()
+    features = ClickFeatures(attributes).fit(_rows())
+    summary = history_summary(history_matrix(_rows()["previous_clicks"], 2), _rows()["item_id"].to_numpy(),
+                              attributes[:, 1:], np.zeros((3, 0)), attributes[:, 0])
+    X = features.transform(_rows(), summary).toarray()
+    assert X.shape[1] == len(features.names) and features.names[-1] == "candidate price × history price"
+    with pytest.raises(ValueError, match="one row per impression"):
+        features.transform(_rows().iloc[:2], summary)
     names = np.array(features.names)
     query = np.char.startswith(names.astype(str), "query=")
     cross = np.char.startswith(names.astype(str), "query x class")
     np.testing.assert_array_equal(X[:, query].sum(axis=1), 1)  # the query block is never empty
     np.testing.assert_array_equal(X[:, cross].sum(axis=1), 1)
     assert X[2, list(names).index("query x class: shoes x 2")] == 1
-    unseen = features.transform(_rows().assign(search_keywords=["bag", "bag", "bag"])).toarray()
+    unseen = features.transform(_rows().assign(search_keywords=["bag", "bag", "bag"]), summary).toarray()
     assert unseen[:, query].sum() == 0  # an unseen query is all zeros, not an error
     trees, categorical = features.tree_features(_rows())
     assert trees.shape[1] == categorical.size and categorical[:2].all() and not categorical[2:].any()

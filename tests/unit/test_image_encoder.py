@@ -70,7 +70,7 @@ def test_feature_cache_is_keyed_by_backend_and_rebuilt_when_damaged(tmp_path, ph
     cache.write_bytes(b"truncated")
     again, _ = vgg16_features(photos[2][:3], weights="none", seed=1, cache_dir=tmp_path, show_progress=False)
     np.testing.assert_array_equal(first, again)
-    assert "unreadable" in capsys.readouterr().out
+    assert "VGG16 feature cache vgg16_random1_" in capsys.readouterr().out  # one line says why: its checksum
 
 
 def test_trained_encoder_is_cached_by_checksum(tmp_path, photos):

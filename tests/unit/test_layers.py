@@ -1,8 +1,9 @@
-"""rec_utils is layered: runtime -> data -> simulation -> features -> models -> recommend -> evaluation.
+"""rec_utils is layered: runtime -> data -> simulation -> features -> models -> recommend -> evaluation, then
+the chapters (one package or module per notebook's experiment).
 
-A module may import from its own layer and the layers before it, never from a later one; the
-top-level modules (plots, run, ...) may import anything. Read from the source, imports inside
-functions included.
+A layer module may import from its own layer and the layers before it, never from a later one nor from a chapter;
+a chapter may import every layer but no other chapter; the top-level modules (plots, run, ...) may import anything
+but a chapter. Read from the source, imports inside functions included.
 """
 
 import ast
@@ -33,9 +34,35 @@ def imported_layers(path: Path) -> set[str]:
     return layers
 
 
+CHAPTERS_DIR = PACKAGE_DIR / "chapters"
+
+
+def imported_chapters(path: Path) -> set[str]:
+    """The chapters (rec_utils.chapters.<name>) a module imports from."""
+    chapters = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else (
+            [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+        chapters |= {n.split(".")[2] for n in names if n.startswith("rec_utils.chapters.") and n.count(".") >= 2}
+    return chapters
+
+
 def test_every_sub_package_is_a_known_layer():
     packages = {p.parent.name for p in PACKAGE_DIR.glob("*/__init__.py")}
-    assert packages == set(LAYERS)
+    assert packages == set(LAYERS) | {"chapters"}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE_DIR.rglob("*.py") if CHAPTERS_DIR not in p.parents),
+                         ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
+def test_no_layer_imports_a_chapter(path):
+    assert not imported_chapters(path), f"{path.relative_to(PACKAGE_DIR)} imports a chapter: chapters sit on top"
+
+
+@pytest.mark.parametrize("path", sorted(CHAPTERS_DIR.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
+def test_a_chapter_imports_no_other_chapter(path):
+    own = path.relative_to(CHAPTERS_DIR).parts[0].removesuffix(".py")
+    others = imported_chapters(path) - {own}
+    assert not others, f"{path.relative_to(PACKAGE_DIR)} imports chapters {sorted(others)}: shared code goes in a layer"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: f"{p.parent.name}.{p.stem}")

@@ -134,3 +134,10 @@ def test_every_k_of_a_report_is_checked():
         ranking_report(RECOMMENDED, RELEVANT, (0, 3))
     with pytest.raises(ValueError, match="ks must hold at least one k"):
         ranking_report(RECOMMENDED, RELEVANT, ())
+
+
+@pytest.mark.parametrize("n_users", [0, -3, 2.5, True])
+def test_novelty_needs_a_positive_number_of_users(n_users):
+    """n_users=0 used to give -inf with a numpy warning."""
+    with pytest.raises(ValueError, match=r"n_users must be a positive integer"):
+        novelty(np.array([[0, 1]]), np.array([2, 1]), n_users)

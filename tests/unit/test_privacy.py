@@ -177,3 +177,5 @@ def test_private_scorers_exact_clipped_and_noisy():
         private_scorer(train, "svd", epsilon=None)
     kept = top_n_per_row(np.array([[0.0, 0.5, 0.2, 0.9], [0.1, 0.0, 0.0, 0.0]]), 2).toarray()
     np.testing.assert_array_equal(kept, [[0, 0.5, 0, 0.9], [0.1, 0, 0, 0]])  # zeros are not kept
+    ties = top_n_per_row(np.array([[0.3, 0.7, 0.3, 0.3, 0.7, 0.3]]), 3).toarray()
+    np.testing.assert_array_equal(ties, [[0.3, 0.7, 0, 0, 0.7, 0]])  # of equal values the lowest columns stay

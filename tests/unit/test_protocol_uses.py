@@ -67,12 +67,13 @@ def test_recap_reads_07s_choice_and_ranking_when_they_match_the_protocol(tmp_pat
     path = tmp_path / "07_ranking.csv"
     _ranking("new_items").to_csv(path, index=False)
     monkeypatch.setattr(recap, "find_artefact", lambda name: path)
-    monkeypatch.setattr(recap, "load_choice", lambda protocol: (RecommenderSpec.of("implicit_als"), "07 chose ALS"))
+    als = RecommenderSpec.of("implicit_als")
+    monkeypatch.setattr(recap, "load_choice", lambda protocol, **kw: (als, "07 chose ALS"))
     rows, note = recap.protocol_headline(Protocol("2011-11-10"), pd.DataFrame())
     assert list(rows["model"]) == ["implicit ALS", "recent popularity"]
     assert rows.loc[0, "diff_vs_best_baseline"] == pytest.approx(0.01) and (rows["metric"] == "ndcg").all()
     assert note.startswith("07 chose ALS; test-window scores read from")
-    monkeypatch.setattr(recap, "load_choice", lambda protocol: (RecommenderSpec.of("recent_popularity"), "07"))
+    monkeypatch.setattr(recap, "load_choice", lambda protocol, **kw: (RecommenderSpec.of("recent_popularity"), "07"))
     rows, _ = recap.protocol_headline(Protocol("2011-11-10"), pd.DataFrame())
     assert list(rows["model"]) == ["recent popularity"]  # the choice is the strongest baseline: one row
 

@@ -169,7 +169,7 @@ def test_repeated_texts_share_one_embedding_and_empty_input_is_empty():
     assert encode_texts([], verbose=False).shape == (0, EMBEDDING_DIM)
 
 
-def test_cache_is_reused_keyed_by_texts_and_rebuilt_when_damaged(tmp_path, monkeypatch, capsys):
+def test_cache_is_reused_keyed_by_texts_and_rebuilt_when_damaged_or_a_bit_flips(tmp_path, monkeypatch, capsys):
     first = encode_texts(["tea", "coffee"], cache_dir=tmp_path, verbose=False)
     files = list(tmp_path.glob("minilm_*.npy"))
     assert len(files) == 1
@@ -181,7 +181,12 @@ def test_cache_is_reused_keyed_by_texts_and_rebuilt_when_damaged(tmp_path, monke
     assert len(list(tmp_path.glob("minilm_*.npy"))) == 2
     files[0].write_bytes(b"not an array")
     np.testing.assert_allclose(encode_texts(["tea", "coffee"], cache_dir=tmp_path, verbose=False), first, atol=1e-6)
-    assert "unreadable" in capsys.readouterr().out
+    assert "text embedding cache" in capsys.readouterr().out
+    data = bytearray(files[0].read_bytes())
+    data[-3] ^= 0x40  # one bit of one embedding: the file still loads as a (2, 384) float32 array
+    files[0].write_bytes(bytes(data))
+    np.testing.assert_allclose(encode_texts(["tea", "coffee"], cache_dir=tmp_path, verbose=False), first, atol=1e-6)
+    assert "does not match the checksum" in capsys.readouterr().out
 
 
 def test_verbose_prints_throughput(capsys):
@@ -237,6 +242,28 @@ def test_damaged_extracted_file_is_extracted_again(tmp_path):
     assert hashlib.sha256((folder / "config.json").read_bytes()).hexdigest() == text_encoder.MODEL_FILES["config.json"]
 
 
+def test_verified_files_are_not_hashed_again_until_they_change(tmp_path, monkeypatch):
+    real = checkpoint_dir()
+    folder = tmp_path / "ckpt"
+    folder.mkdir()
+    for name in text_encoder.MODEL_FILES:
+        (folder / name).write_bytes((real / name).read_bytes())
+    hashed = []
+    sha256 = text_encoder._sha256
+    monkeypatch.setattr(text_encoder, "_sha256", lambda path: hashed.append(path.name) or sha256(path))
+    assert text_encoder._verified(folder) and len(hashed) == 3  # first time: every file hashed, stamp written
+    assert text_encoder._verified(folder) and len(hashed) == 3  # untouched: read from the stamp
+    config = folder / "config.json"
+    stat = config.stat()
+    config.write_bytes(config.read_bytes().replace(b"384", b"385"))  # same size, and the old mtime put back:
+    os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns))        # its change time still gives it away
+    assert not text_encoder._verified(folder)
+    config.write_bytes((real / "config.json").read_bytes())
+    (folder / text_encoder.VERIFIED_STAMP).write_text("{not json")  # an unreadable stamp: hash again
+    del hashed[:]
+    assert text_encoder._verified(folder) and len(hashed) == 3
+
+
 # ---- the JAX backend ----
 @pytest.mark.slow
 @pytest.mark.skipif(util.find_spec("jax") is None, reason="jax is not installed")
@@ -261,5 +288,5 @@ def test_benchmark_appends_throughput_rows(tmp_path):
                    check=True, capture_output=True, text=True, timeout=600)
     import pandas as pd
     rows = pd.read_csv(output)
-    assert set(rows["metric"]) == {"sentences_per_s", "load_seconds", "mean_tokens"}
+    assert set(rows["metric"]) == {"sentences_per_s", "load_seconds", "first_batch_seconds", "mean_tokens"}
     assert (rows["value"] > 0).all() and rows["benchmark"].eq("text_encoder").all()
