@@ -5,14 +5,14 @@ checked only where the committed paired interval excluded zero."""
 import pytest
 from ranking_checks import assert_directions, assert_headline
 
+from rec_utils.chapters.click_model import ARTICLE
 from rec_utils.evaluation.choice import load_choice
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.runtime.errata import load_errata
 from rec_utils.runtime.results import load_metrics
 
-# value, 95% interval of the committed run (click model: users bootstrap; ranking: paired customer bootstrap)
+# value, 95% interval of the committed run (paired customer bootstrap)
 HEADLINE = {
-    "ROC-AUC fused click model (test users)": (0.7276, 0.7125, 0.7415),
     "new_items NDCG@10: implicit ALS minus recent popularity (paired)": (0.0003, -0.0098, 0.0105),  # includes 0
     "next_basket NDCG@10: implicit ALS minus buy again (paired)": (-0.0402, -0.0516, -0.0273),
 }
@@ -34,8 +34,12 @@ def m():
 
 
 def test_click_model_evaluation(m):
-    fused = m["summary"]["text + image + attributes"]
+    fused = m["summary"][ARTICLE]
     assert fused["accuracy"] < 0.9  # no "accuracy above 90%"
+    # a trained network: its digits differ between CPUs, so the tolerance is the committed interval's half-width
+    # (0.0046 AUC) doubled, around the committed value 0.7447 [0.7408, 0.7500]
+    auc = next(h for h in m["headline"] if h["name"] == "ROC-AUC fused click model (test users)")
+    assert auc["value"] == pytest.approx(0.7447, abs=0.01)
     assert 0.05 < m["threshold"] < 0.5  # F1-optimal threshold sits below 0.5 when clicks are a minority
     n_test = sum(map(sum, m["confusion_at_0.5"]))
     assert n_test == sum(map(sum, m["confusion_at_validation_threshold"])) > 0  # fixed keys, same impressions

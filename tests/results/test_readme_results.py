@@ -1,13 +1,15 @@
-"""README's results section states what the code computes: each number lies inside the 95% interval that the
-run before these tests computed for it (or equals it to the printed precision when it has no interval)."""
+"""README's results and errata sections state what the code computes: each number lies inside the 95% interval that
+the run before these tests computed for it (or equals it to the printed precision when it has no interval), and each
+erratum's verdict is the run's."""
 
 import math
 
 import pytest
 
 from rec_utils.runtime.device import keras_backend
+from rec_utils.runtime.errata import load_errata
 from rec_utils.runtime.paths import NOTEBOOKS_DIR
-from rec_utils.runtime.readme import headlines, readme_backend, readme_values
+from rec_utils.runtime.readme import headlines, readme_backend, readme_errata, readme_values
 
 NOTEBOOKS = [p.stem for p in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))]
 
@@ -28,3 +30,8 @@ def test_readme_results_match_this_run(notebook):
         else:
             assert math.isclose(value, row["value"], rel_tol=5e-3, abs_tol=5e-4), \
                 f"{notebook}: {row['name']} is {value} in README, {row['value']} in this run: run `make readme`"
+
+
+def test_readme_errata_match_this_run():
+    run = load_errata().set_index("claim_id")["status"].to_dict()
+    assert readme_errata() == run, "README's errata block differs from this run's reports/errata.csv: run `make readme`"
