@@ -1,5 +1,6 @@
 """The benchmark scripts keep working (tiny sizes; their timings are not tested)."""
 
+import json
 import subprocess
 import sys
 
@@ -71,3 +72,33 @@ def test_off_policy_benchmark_agrees_with_open_bandit_pipeline(tmp_path, referen
     if reference == "obp":
         assert (ours[ours.index.str.endswith("_abs_difference_to_obp")] <= 1e-12).all()
         assert rows["backend"].str.startswith("obp ").any()
+
+
+def _clone_with_metrics(folder, setting: str, log: str, metrics: dict) -> None:
+    (folder / "reports" / "metrics").mkdir(parents=True)
+    for notebook, values in metrics.items():
+        (folder / "reports" / "metrics" / f"{notebook}.json").write_text(json.dumps(values))
+    (folder / "make-test.log").write_text(log)
+    subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "portability.py"), "record", setting,
+                    str(folder), "--log", str(folder / "make-test.log"), "--seconds", "12.5", "--rc", "0"],
+                   check=True, capture_output=True, text=True, timeout=120)
+
+
+def test_portability_records_counts_and_the_largest_metric_difference(tmp_path):
+    _clone_with_metrics(tmp_path / "a", "default", "collected\n=== 3 failed, 848 passed, 1 skipped in 10.0s ===\n",
+                        {"06_x": {"auc": 0.75, "ok": True, "rows": [{"d": 0.01}, {"d": 0.02}]}, "07_y": {"n": 5}})
+    _clone_with_metrics(tmp_path / "b", "threads-1", "=== 852 passed in 11.0s ===\n",
+                        {"06_x": {"auc": 0.753, "ok": False, "rows": [{"d": 0.01}, {"d": 0.025}]}})
+    record = json.loads((tmp_path / "a" / "portability.json").read_text())
+    assert (record["passed"], record["failed"], record["skipped"], record["seconds"]) == (848, 3, 1, 12.5)
+    output = tmp_path / "p.csv"
+    subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "portability.py"), "compare",
+                    str(tmp_path / "a"), str(tmp_path / "b"), "--output", str(output)],
+                   check=True, capture_output=True, text=True, timeout=120)
+    rows = pd.read_csv(output)
+    difference = rows[rows["metric"] == "largest_metric_abs_difference"]
+    assert len(difference) == 1  # 07_y is in one clone only: nothing to compare
+    assert difference["value"].iloc[0] == pytest.approx(0.005)  # rows/1/d moved most (auc 0.003; booleans ignored)
+    assert json.loads(difference["parameters"].iloc[0])["key"] == "rows/1/d"
+    assert rows.loc[rows["metric"] == "metrics_differing", "value"].iloc[0] == 2
+    assert sorted(rows.loc[rows["metric"] == "tests_passed", "value"]) == [848, 852]
