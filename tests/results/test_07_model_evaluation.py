@@ -2,10 +2,13 @@
 (`make test` runs the notebooks first). Tolerances are the committed run's 95% intervals; directions are
 checked only where the committed paired interval excluded zero."""
 
+import numpy as np
 import pytest
 from ranking_checks import assert_directions, assert_headline
 
 from rec_utils.chapters.click_model import ARTICLE
+from rec_utils.data.tables import load_processed
+from rec_utils.evaluation import recap
 from rec_utils.evaluation.choice import load_choice
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.runtime.errata import load_errata
@@ -74,3 +77,16 @@ def test_errata_record_has_the_evaluation_claims():
     errata = load_errata().set_index("claim_id")
     for claim in ("5.4-accuracy-90", "5.4-click-probability-0.8", "5.2-countvectorizer-columns", "5.2-vgg16-dimension"):
         assert claim in errata.index
+
+
+def test_recap_recomputed_by_07s_procedure_reproduces_07s_saved_rows(monkeypatch):
+    """On the real data: the recomputation of notebook 10's recap (when 07's files are missing or do not match)
+    gives exactly the rows notebook 07 saved in this run (about 30 s)."""
+    protocol = Protocol("2011-11-10")
+    saved, note = recap.protocol_headline(protocol, load_processed("transactions"))
+    assert "read from" in note
+    monkeypatch.setattr(recap, "RANKING_FILE", "missing_07_ranking.csv")
+    recomputed, note = recap.protocol_headline(protocol, load_processed("transactions"))
+    assert "recomputed by notebook 07's procedure" in note
+    columns = ["mean", "low", "high", "diff_vs_best_baseline", "diff_low", "diff_high"]
+    np.testing.assert_allclose(recomputed[columns].to_numpy(float), saved[columns].to_numpy(float), atol=1e-12)

@@ -78,20 +78,6 @@ def test_recap_reads_07s_choice_and_ranking_when_they_match_the_protocol(tmp_pat
     assert list(rows["model"]) == ["recent popularity"]  # the choice is the strongest baseline: one row
 
 
-@pytest.mark.slow
-def test_recap_recomputed_by_07s_procedure_reproduces_07s_saved_rows(monkeypatch):
-    """On the real data: the recomputation gives exactly the rows notebook 07 saved (about 30 s)."""
-    from rec_utils.data.tables import load_processed
-    protocol = Protocol("2011-11-10")
-    saved, note = recap.protocol_headline(protocol, load_processed("transactions"))
-    assert "read from" in note
-    monkeypatch.setattr(recap, "RANKING_FILE", "missing_07_ranking.csv")
-    recomputed, note = recap.protocol_headline(protocol, load_processed("transactions"))
-    assert "recomputed by notebook 07's procedure" in note
-    columns = ["mean", "low", "high", "diff_vs_best_baseline", "diff_low", "diff_high"]
-    np.testing.assert_allclose(recomputed[columns].to_numpy(float), saved[columns].to_numpy(float), atol=1e-12)
-
-
 def test_claims_follow_the_interval_only():
     assert direction(0.01, 0.2) == 1 and direction(-0.2, -0.01) == -1 and direction(-0.1, 0.1) == 0
     assert supported(0.01, 0.2, "A", "B") == "A is above B (the paired 95% interval excludes 0)"
