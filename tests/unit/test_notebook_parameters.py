@@ -12,6 +12,7 @@ import json
 import papermill as pm
 import pytest
 
+from rec_utils.runtime.parameters import ParameterError
 from rec_utils.runtime.paths import NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
@@ -44,3 +45,14 @@ def test_parameters_are_recognised_by_papermill_and_validated(path):
     assert all(ast.unparse(call.args[0]) == "globals()" for call in calls if call.args)
     unchecked = sorted(set(names) - {kw.arg for call in calls for kw in call.keywords})
     assert not unchecked, f"check_parameters does not validate {unchecked}"
+
+
+@pytest.mark.parametrize("a, b", [([1, 2], [1, 2, 3]), ([0, 0, 0], [1, 2, 3]), ([], [])])
+def test_03_refuses_vectors_without_a_cosine_at_its_parameters_cell(a, b):
+    """Vectors of different lengths used to pass the parameters cell and fail later with a ValueError."""
+    parameters_cell, validation_cell = _code_cells(NOTEBOOKS_DIR / "03_cosine_similarity.ipynb")[:2]
+    namespace: dict = {}
+    exec(parameters_cell, namespace)
+    namespace.update(A=a, B=b)
+    with pytest.raises(ParameterError, match="A"):
+        exec(validation_cell, namespace)

@@ -64,6 +64,7 @@ NAMES_REPORTS = {
     "runtime/report.py": "render_index's default folder for reading errata",
     "runtime/readme.py": "reads the full run's metrics for README",
     "runtime/benchmark_log.py": "benchmarks.csv: benchmark scripts' log, not a notebook run",
+    "runtime/runner.py": "METRICS_DIR.name / FIGURES_DIR.name: the run folder's sub-folders swept for killed writes",
 }
 REPORTS_NAMES = {"REPORTS_DIR", "METRICS_DIR", "FIGURES_DIR", "RUNS_DIR"}
 
@@ -228,3 +229,21 @@ def test_predictions_rebuilt_by_a_sample_run_go_to_its_own_folder(folders, monke
     monkeypatch.setattr(predictions, "_read_predictions", lambda path: path)  # the fake run writes no file
     predictions.load_click_predictions()
     assert calls == [run / predictions.PREDICTIONS_NAME]
+
+
+CHOICE_READERS = {"chosen_recommender", "protocol_headline", "load_choice"}
+
+
+def test_notebooks_reading_07s_choice_pass_their_own_seed():
+    """A `-p seed 1` run of notebook 10 or 11 alone used to read the full run's seed-42 choice without a word."""
+    calls = []
+    for path in sorted((REPORTS_DIR.parent / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type != "code" or not any(f"{name}(" in cell.source for name in CHOICE_READERS):
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) in CHOICE_READERS:
+                    calls.append((path.stem, node.func.id, {k.arg for k in node.keywords}))
+    assert calls, "no notebook reads notebook 07's choice: the test looks for the wrong names"
+    assert [(nb, fn) for nb, fn, keywords in calls if "seed" not in keywords] == []

@@ -250,11 +250,13 @@ def test_start_up_removes_what_killed_writers_left(project, monkeypatch, capsys)
     dead.start()
     dead.join()
     leftovers = [project / "notebooks" / f".99_test.ipynb.tmp{dead.pid}-x1.ipynb",
-                 project / "reports" / f".99_test.html.tmp{dead.pid}-x2.html"]
+                 project / "reports" / f".99_test.html.tmp{dead.pid}-x2.html",
+                 project / "reports" / "metrics" / f".99_test.json.tmp{dead.pid}-x3.json",
+                 project / "reports" / "figures" / f".99_test.png.tmp{dead.pid}-x4.png"]
     for path in leftovers:
         path.parent.mkdir(exist_ok=True)
         path.write_text("{")
     monkeypatch.setattr(runner, "execute", lambda notebook, output, parameters: RunResult(notebook, output, 0.1))
     assert runner.main(["99", "--no-html"]) == 0
     assert not any(path.exists() for path in leftovers) and nb.exists()
-    assert capsys.readouterr().out.count("removed 1 temporary file(s) left by interrupted writers") == 2
+    assert capsys.readouterr().out.count("removed 1 temporary file(s) left by interrupted writers") == 4
