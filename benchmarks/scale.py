@@ -17,6 +17,7 @@ run that fails or passes --timeout gives its time to failure and the memory it r
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -27,16 +28,16 @@ from rec_utils.runtime.benchmark_log import BENCHMARKS_PATH, append_rows, cpu_de
 from rec_utils.scaling import (
     BENCHMARK,
     ENGINES,
+    GIB,
     SCALE_DIR,
     PipelineSettings,
     benchmark_measurements,
     crossover_factor,
     engine_label,
-    extrapolated_crossover_rows,
     memory_limit_bytes,
-    rows_at_memory_limit,
     sweep,
 )
+from rec_utils.scaling_fit import break_even, can_fit_costs, engine_costs, size_reaching
 
 
 def _catalogues(value: str) -> int | None:
@@ -88,12 +89,21 @@ def main(argv: list[str] | None = None) -> int:
         print(table[columns].round(3).to_string(index=False))
     crossover = crossover_factor(table)
     print("Spark is faster from", f"{crossover}x" if crossover else "no size tried")
-    beyond = extrapolated_crossover_rows(table)
-    if crossover is None and beyond is not None:
-        print(f"the two wall-time power laws would meet at about {beyond:,.0f} input lines (extrapolated)")
-    at_limit = rows_at_memory_limit(table, memory_limit_bytes())
-    if at_limit is not None:
-        print(f"pandas/numpy would reach this machine's memory at about {at_limit:,.0f} input lines (extrapolated)")
+    done = table[table["status"] == "ok"]
+    if can_fit_costs(done):
+        costs, fits = engine_costs(done)
+        print("wall seconds = fixed + per copy x size (95% residual-bootstrap intervals):")
+        print(costs.round(2).to_string())
+        meet = break_even(fits["pandas"], fits["spark"])
+        print("the two lines meet at", "no positive size" if math.isnan(meet["size"]) else f"{meet['size']:.0f}x",
+              f"({meet['share_meeting']:.0%} of the bootstrap draws meet)")
+        _, memory = engine_costs(done, seconds="peak_gib")
+        at_limit = size_reaching(memory["pandas"], memory_limit_bytes() / GIB)
+        if not math.isnan(at_limit["size"]):
+            print(f"pandas/numpy's peak memory, on its fitted line, reaches this machine's at about "
+                  f"{at_limit['size']:.0f}x (extrapolated beyond {done['factor'].max()}x)")
+    else:
+        print("three successful sizes per engine are needed to separate the fixed from the per-copy cost")
     return 0
 
 

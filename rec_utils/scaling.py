@@ -2,7 +2,8 @@
 
     table = sweep([1, 2], ["pandas", "spark"], PipelineSettings())   # one fresh process per engine and size
     crossover_factor(table)                                          # first size at which Spark is faster
-    scaling_plot(table, memory_limit_bytes())                        # log-log wall time and peak memory
+    stage_shares(table, "spark")                                     # where its time goes at the largest size
+    (what a sweep supports, as fixed + per-copy cost: rec_utils.scaling_fit)
 
 The pipeline, identical in meaning on both engines: read the Parquet file and type it, clean it with the
 per-reason accounting, split it by the test stage of rec_utils.evaluation.protocol.Protocol (history
@@ -29,7 +30,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import psutil
@@ -59,7 +59,6 @@ ENGINES = ("pandas", "spark")
 SCALE_DIR: Path = CACHE_DIR / "scale"
 SCORES_BUDGET = 2 ** 24  # scores held at once by top-k (128 MiB of float64), on both engines
 GIB = 2 ** 30
-MIN_SPAN = 4.0  # largest / smallest size needed before a power law is fitted: closer sizes give only noise
 
 
 @dataclass(frozen=True)
@@ -300,21 +299,6 @@ def crossover_factor(table: pd.DataFrame) -> int | None:
     return None
 
 
-def extrapolated_crossover_rows(table: pd.DataFrame, min_span: float = MIN_SPAN) -> float | None:
-    """Input lines at which the power laws of Spark's and pandas/numpy's wall times meet, beyond the sizes
-    measured (None unless both engines' sizes span `min_span` x and Spark's time grows more slowly)."""
-    laws = {}
-    for engine in ENGINES:
-        done = table[(table["engine"] == engine) & (table["status"] == "ok")]
-        if not _spans(done["rows_in"], min_span):
-            return None
-        laws[engine] = power_law(done["rows_in"], done["wall_s"])
-    (b_pandas, a_pandas), (b_spark, a_spark) = laws["pandas"], laws["spark"]
-    if b_spark >= b_pandas:
-        return None
-    return float((a_spark / a_pandas) ** (1 / (b_pandas - b_spark)))
-
-
 def memory_limit_bytes() -> int:
     """Memory one process tree can use here: the machine's RAM, or the cgroup limit when lower."""
     limit = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -327,90 +311,17 @@ def memory_limit_bytes() -> int:
     return int(limit)
 
 
-def power_law(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """(exponent b, prefactor a) of the least-squares line log y = log a + b log x (at least two points)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if len(x) < 2 or np.unique(x).size < 2:
-        raise ValueError("a power law needs at least two different sizes")
-    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
-    return float(slope), float(np.exp(intercept))
-
-
-def _spans(rows_in: pd.Series, min_span: float) -> bool:
-    return rows_in.nunique() >= 2 and rows_in.max() / rows_in.min() >= min_span
-
-
-def growth(table: pd.DataFrame, min_span: float = MIN_SPAN) -> pd.DataFrame:
-    """Per engine, from its successful runs: sizes measured, the power-law exponents of wall time, CPU time
-    and peak memory in input lines (NaN unless the sizes span `min_span` x), wall seconds and peak GiB at the
-    largest size, and the share of that time spent in each stage (columns 'share_<stage>')."""
-    rows = {}
-    for engine, group in table[table["status"] == "ok"].groupby("engine"):
-        group = group.sort_values("rows_in")
-        fit = _spans(group["rows_in"], min_span)
-        largest = group.iloc[-1]
-        stages = [c for c in group.columns if c.endswith("_s") and c not in {"wall_s", "cpu_s", "failed_after_s"}]
-        stage_total = sum(float(largest[c]) for c in stages if pd.notna(largest[c]))
-        rows[engine] = {
-            "sizes": int(group["rows_in"].nunique()), "largest_rows": int(largest["rows_in"]),
-            **{f"{name}_exponent": power_law(group["rows_in"], group[column])[0] if fit else np.nan
-               for name, column in (("time", "wall_s"), ("cpu", "cpu_s"), ("memory", "peak_gib"))},
-            "wall_s_at_largest": float(largest["wall_s"]), "peak_gib_at_largest": float(largest["peak_gib"]),
-            **{f"share_{c[:-2]}": float(largest[c]) / stage_total for c in stages if pd.notna(largest[c])},
-        }
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def rows_at_memory_limit(table: pd.DataFrame, limit_bytes: int, engine: str = "pandas",
-                         min_span: float = MIN_SPAN) -> float | None:
-    """Input lines at which `engine`'s peak memory, extrapolated by its power law, reaches `limit_bytes`
-    (None unless its successful sizes span `min_span` x and memory grows)."""
+def stage_shares(table: pd.DataFrame, engine: str) -> pd.Series:
+    """Share of each stage ('<stage>_s' columns: start, read_clean, matrix, als, topk_metrics) in the stage time of
+    `engine`'s successful run at the largest size of `table` (empty when it has none)."""
     done = table[(table["engine"] == engine) & (table["status"] == "ok")]
-    if not _spans(done["rows_in"], min_span):
-        return None
-    exponent, prefactor = power_law(done["rows_in"], done["peak_gib"] * GIB)
-    if exponent <= 0:
-        return None
-    return float((limit_bytes / prefactor) ** (1 / exponent))
-
-
-def scaling_plot(table: pd.DataFrame, limit_bytes: int, *, reference: pd.DataFrame | None = None,
-                 reference_label: str = "benchmarks/scale.py") -> plt.Figure:
-    """Log-log wall time and peak memory against input lines, one line per engine (failed runs as red
-    crosses). The memory panel marks `limit_bytes` (the single-process path's limit) and where the
-    pandas/numpy memory, extrapolated from its power law (fitted on `reference` when given), reaches it.
-    `reference` (e.g. read_benchmark's larger sweep) is drawn dashed with open markers."""
-    fig, (ax_time, ax_memory) = plt.subplots(1, 2, figsize=(11, 4))
-    labels = {"pandas": "pandas/numpy (1 process)", "spark": "Spark"}
-    colors = {"pandas": "tab:blue", "spark": "tab:orange"}
-    tables = [(table, "o-", ", this run" if reference is not None else "")]
-    if reference is not None:
-        tables.append((reference, "s--", f", {reference_label}"))
-    for frame, style, suffix in tables:
-        for engine, group in frame.groupby("engine"):
-            group = group.sort_values("rows_in")
-            ok = group["status"] == "ok"
-            label = labels.get(engine, engine) + suffix
-            options = {"color": colors.get(engine), "label": label}
-            if style.startswith("s"):
-                options["markerfacecolor"] = "none"
-            ax_time.loglog(group.loc[ok, "rows_in"], group.loc[ok, "wall_s"], style, **options)
-            ax_memory.loglog(group.loc[ok, "rows_in"], group.loc[ok, "peak_gib"], style, **options)
-            if (~ok).any():
-                for ax, column in ((ax_time, "wall_s"), (ax_memory, "peak_gib")):
-                    ax.loglog(group.loc[~ok, "rows_in"], group.loc[~ok, column], "x", color="red", ms=10,
-                              label=f"{label}: failed")
-    ax_memory.axhline(limit_bytes / GIB, color="grey", ls="--", label="memory of this machine")
-    at_limit = rows_at_memory_limit(table if reference is None else reference, limit_bytes)
-    if at_limit is not None:
-        ax_memory.axvline(at_limit, color="grey", ls=":", label="pandas/numpy reaches it (extrapolated)")
-    ax_time.set(xlabel="input lines", ylabel="wall time (s)", title="Time, start-up included")
-    ax_memory.set(xlabel="input lines", ylabel="peak resident memory (GiB)", title="Peak memory")
-    for ax in (ax_time, ax_memory):
-        ax.legend(fontsize=7)
-        ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    return fig
+    if done.empty:
+        return pd.Series(dtype=float)
+    largest = done.sort_values("rows_in").iloc[-1]
+    stages = [c for c in done.columns if c.endswith("_s") and c not in {"wall_s", "cpu_s", "failed_after_s"}
+              and pd.notna(largest[c])]
+    seconds = largest[stages].astype(float)
+    return (seconds / seconds.sum()).rename(lambda c: c[:-2])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,9 @@ bootstrap intervals, and where (if anywhere) two engines' lines cross.
     costs = engine_costs(table)                        # table: sweep() / read_benchmark() rows (factor, wall_s)
     fit = fit_linear_cost(sizes, seconds)              # seconds = fixed + per_copy * size, least squares
     break_even(fit_pandas, fit_spark)                  # the size where the two lines meet, with its interval
+    per_copy_difference(fit_pandas, fit_spark)         # Spark's cost per copy minus pandas', with its interval
+    size_reaching(fit_memory, 24.0)                    # the size where one line reaches a level (a memory limit)
+    cost_plot(table, {"wall time (s)": ("wall_s", fits)})   # the points and each fitted line with its band
 
 Why a line and not power laws: over a sweep such as 1 x, 10 x, 50 x the time of a pipeline is a start-up cost
 (Spark's JVM and scheduling, Python imports) plus work that grows with the data; a power law fitted to three
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -70,6 +74,14 @@ def fit_linear_cost(sizes, seconds, *, n_boot: int = 2000, seed: int = 0) -> Lin
     return LinearCost(float(fixed), float(per_copy), len(sizes), _line(sizes, resampled).T)
 
 
+def can_fit_costs(table: pd.DataFrame, engines: tuple[str, ...] = ("pandas", "spark"), *, size: str = "factor",
+                  engine: str = "engine") -> bool:
+    """Whether every engine of `engines` has the 3 successful measurements at 2 or more sizes a fit needs."""
+    done = table[table["status"] == "ok"] if "status" in table else table
+    counts = done.groupby(engine)[size].agg(["size", "nunique"]).reindex(list(engines), fill_value=0)
+    return bool(((counts["size"] >= 3) & (counts["nunique"] >= 2)).all())
+
+
 def engine_costs(table: pd.DataFrame, *, size: str = "factor", seconds: str = "wall_s", engine: str = "engine",
                  n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> tuple[pd.DataFrame, dict[str, LinearCost]]:
     """fit_linear_cost per engine on the successful rows (status 'ok' where a status column exists) of a sweep
@@ -85,19 +97,69 @@ def engine_costs(table: pd.DataFrame, *, size: str = "factor", seconds: str = "w
     return pd.DataFrame.from_dict(rows, orient="index"), fits
 
 
+def _meeting(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Sizes where lines a and b ([..., (fixed, per_copy)]) meet: (b0 - a0) / (a1 - b1); NaN where they do not
+    meet at a positive size."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size = (b[..., 0] - a[..., 0]) / (a[..., 1] - b[..., 1])
+    return np.where(np.isfinite(size) & (size > 0), size, np.nan)
+
+
+def _summary(fit: np.ndarray, draws: np.ndarray, level: float) -> dict[str, float]:
+    meets = draws[np.isfinite(draws)]
+    low, high = np.quantile(meets, [(1 - level) / 2, (1 + level) / 2]) if meets.size else (np.nan, np.nan)
+    return {"size": float(fit), "low": float(low), "high": float(high), "share_meeting": meets.size / len(draws)}
+
+
 def break_even(first: LinearCost, second: LinearCost, level: float = 0.95) -> dict[str, float]:
     """Where the two lines meet: size = (fixed difference) / (per-copy difference), for the fit and for each pair
     of bootstrap draws. Returns {'size': the fit's (NaN when the lines do not meet at a positive size), 'low',
     'high' (percentile interval over the draws that meet at a positive size), 'share_meeting' (the share of draws
     that do)}."""
-    def meeting(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            size = (b[..., 0] - a[..., 0]) / (a[..., 1] - b[..., 1])
-        return np.where(np.isfinite(size) & (size > 0), size, np.nan)
-
-    fit = meeting(np.array([first.fixed_s, first.per_copy_s]), np.array([second.fixed_s, second.per_copy_s]))
+    fit = _meeting(np.array([first.fixed_s, first.per_copy_s]), np.array([second.fixed_s, second.per_copy_s]))
     n = min(len(first.draws), len(second.draws))
-    draws = meeting(first.draws[:n], second.draws[:n])
-    meets = draws[np.isfinite(draws)]
-    low, high = np.quantile(meets, [(1 - level) / 2, (1 + level) / 2]) if meets.size else (np.nan, np.nan)
-    return {"size": float(fit), "low": float(low), "high": float(high), "share_meeting": meets.size / n}
+    return _summary(fit, _meeting(first.draws[:n], second.draws[:n]), level)
+
+
+def per_copy_difference(first: LinearCost, second: LinearCost, level: float = 0.95) -> dict[str, float]:
+    """second's cost per copy minus first's, with a percentile interval over the pairs of bootstrap draws (the
+    two sweeps are resampled independently). Returns {'difference', 'low', 'high'}."""
+    n = min(len(first.draws), len(second.draws))
+    low, high = np.quantile(second.draws[:n, 1] - first.draws[:n, 1], [(1 - level) / 2, (1 + level) / 2])
+    return {"difference": second.per_copy_s - first.per_copy_s, "low": float(low), "high": float(high)}
+
+
+def size_reaching(fit: LinearCost, value: float, level: float = 0.95) -> dict[str, float]:
+    """Where the line reaches `value` (e.g. a machine's memory in GiB): size = (value - fixed) / per_copy, for
+    the fit and each bootstrap draw; the same keys as break_even (NaN when it never does at a positive size)."""
+    level_line = np.array([value, 0.0])
+    return _summary(_meeting(np.array([fit.fixed_s, fit.per_copy_s]), level_line),
+                    _meeting(fit.draws, level_line), level)
+
+
+def cost_plot(table: pd.DataFrame, panels: dict[str, tuple[str, dict[str, LinearCost]]], *, size: str = "factor",
+              engine: str = "engine", limits: dict[str, float] | None = None, level: float = 0.95,
+              extend: float = 1.2) -> plt.Figure:
+    """One panel per entry {axis label: (measured column, {engine: fit})}: the sweep's successful points by
+    engine and each fitted line with its bootstrap band (`level`), drawn on linear axes up to `extend` x the
+    largest size. `limits` {axis label: value} draws a horizontal line (e.g. the machine's memory)."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    done = table[table["status"] == "ok"] if "status" in table else table
+    grid = np.linspace(0, extend * float(done[size].max()), 200)
+    for ax, (label, (column, fits)) in zip(axes[0], panels.items()):
+        for (name, fit), color in zip(sorted(fits.items()), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
+            points = done[done[engine] == name]
+            ax.plot(points[size], points[column], "o", color=color, label=f"{name}, measured")
+            band = fit.draws[:, :1] + fit.draws[:, 1:] * grid
+            low, high = np.quantile(band, [(1 - level) / 2, (1 + level) / 2], axis=0)
+            ax.plot(grid, fit.fixed_s + fit.per_copy_s * grid, "-", color=color,
+                    label=f"{name}: {fit.fixed_s:.3g} + {fit.per_copy_s:.3g} per copy")
+            ax.fill_between(grid, low, high, color=color, alpha=0.2)
+        if limits and label in limits:
+            ax.axhline(limits[label], color="grey", ls="--", label="this machine's memory")
+        ax.set(xlabel=f"copies of the data ({size})", ylabel=label, title=f"{label}: fixed + per-copy cost")
+        ax.set_xlim(0, grid[-1])
+        ax.legend(fontsize=7)
+        ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return fig

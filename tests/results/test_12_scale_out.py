@@ -79,3 +79,29 @@ def test_data_parallel_step_matches_one_device(m):
 
 def test_front_page(m):
     assert_front_page(m, protocol=DEFAULT_PROTOCOL)
+
+
+def test_scaling_fit_is_consistent_with_its_numbers(m):
+    scaling = m["scaling"]
+    if scaling["costs"] is None:
+        pytest.skip(f"{scaling['fit_source']} had too few sizes per engine for a fixed + per-copy fit")
+    costs = scaling["costs"]
+    for engine, row in costs.items():
+        assert row["fixed_low"] <= row["fixed_s"] <= row["fixed_high"], engine
+        assert row["per_copy_low"] <= row["per_copy_s"] <= row["per_copy_high"], engine
+        assert row["n_points"] >= 3
+    pandas, spark = costs["pandas"], costs["spark"]
+    difference = scaling["per_copy_difference"]
+    assert difference["difference"] == pytest.approx(spark["per_copy_s"] - pandas["per_copy_s"])
+    assert difference["low"] <= difference["difference"] <= difference["high"]
+    headline = next(h for h in m["headline"] if h["name"].startswith("wall seconds per copy"))
+    assert headline["value"] == pytest.approx(difference["difference"])
+    meet = scaling["break_even"]
+    crossing = (spark["fixed_s"] - pandas["fixed_s"]) / (pandas["per_copy_s"] - spark["per_copy_s"])
+    if meet["size"] is None:  # the lines meet at no positive size
+        assert not crossing > 0
+    else:
+        assert meet["size"] == pytest.approx(crossing)
+    memory, at_limit = scaling["memory_costs"]["pandas"], scaling["copies_at_memory_limit"]
+    if at_limit["size"] is not None:
+        assert memory["fixed_s"] + memory["per_copy_s"] * at_limit["size"] == pytest.approx(scaling["memory_limit_gib"])

@@ -5,7 +5,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rec_utils.scaling_fit import break_even, engine_costs, fit_linear_cost
+from rec_utils.scaling_fit import (
+    break_even,
+    can_fit_costs,
+    cost_plot,
+    engine_costs,
+    fit_linear_cost,
+    per_copy_difference,
+    size_reaching,
+)
 
 SIZES = np.repeat([1, 2, 5, 10, 20, 50], 3)
 
@@ -63,3 +71,42 @@ def test_break_even_is_where_two_known_lines_meet():
 def test_unfittable_measurements_are_refused_by_name(sizes, seconds, match):
     with pytest.raises(ValueError, match=match):
         fit_linear_cost(sizes, seconds)
+
+
+def test_size_reaching_a_level_is_where_the_line_crosses_it():
+    memory = fit_linear_cost(SIZES, _sweep(0.5, 0.16, 0.01, 4), n_boot=500)  # 24 GiB at (24 - 0.5) / 0.16
+    reached = size_reaching(memory, 24.0)
+    assert reached["size"] == pytest.approx(23.5 / 0.16, rel=0.03)
+    assert reached["low"] < reached["size"] < reached["high"] and reached["share_meeting"] == 1.0
+    shrinking = fit_linear_cost([1, 10, 50], [2.99, 2.9, 2.5], n_boot=200)  # 3 - 0.01 n never reaches 24
+    assert np.isnan(size_reaching(shrinking, 24.0)["size"]) and size_reaching(shrinking, 24.0)["share_meeting"] == 0
+
+
+def test_can_fit_costs_needs_three_points_at_two_sizes_for_every_engine():
+    rows = [("pandas", 1), ("pandas", 10), ("pandas", 50), ("spark", 1), ("spark", 10), ("spark", 50)]
+    table = pd.DataFrame(rows, columns=["engine", "factor"]).assign(status="ok", wall_s=1.0)
+    assert can_fit_costs(table)
+    assert not can_fit_costs(table.iloc[:5])  # Spark has two sizes only
+    assert not can_fit_costs(table.assign(status=["ok"] * 5 + ["failed: killed"]))
+    assert not can_fit_costs(table[table["engine"] == "pandas"])
+
+
+def test_cost_plot_draws_points_lines_bands_and_the_limit():
+    rows = [{"engine": e, "factor": s, "wall_s": w, "peak_gib": 0.1 * w, "status": "ok"} for e, f, c in
+            (("pandas", -0.8, 2.82), ("spark", 44.8, 3.79)) for s, w in zip(SIZES, _sweep(f, c, 0.5, 1))]
+    table = pd.DataFrame(rows)
+    _, time_fits = engine_costs(table, n_boot=200)
+    _, memory_fits = engine_costs(table, seconds="peak_gib", n_boot=200)
+    fig = cost_plot(table, {"wall time (s)": ("wall_s", time_fits), "peak memory (GiB)": ("peak_gib", memory_fits)},
+                    limits={"peak memory (GiB)": 24.0})
+    time_axis, memory_axis = fig.axes
+    assert len(time_axis.get_lines()) == 4 and len(time_axis.collections) == 2  # points + line per engine, bands
+    assert any(np.allclose(line.get_ydata(), 24.0) for line in memory_axis.get_lines())
+
+
+def test_per_copy_difference_covers_the_true_difference():
+    pandas = fit_linear_cost(SIZES, _sweep(-0.8, 2.82, 0.5, 5), n_boot=500)
+    spark = fit_linear_cost(SIZES, _sweep(44.8, 3.79, 0.5, 6), n_boot=500)
+    difference = per_copy_difference(pandas, spark)
+    assert difference["difference"] == pytest.approx(spark.per_copy_s - pandas.per_copy_s)
+    assert difference["low"] < 0.97 < difference["high"] and difference["low"] > 0

@@ -24,19 +24,14 @@ from rec_utils.data.replicate import (
 from rec_utils.runtime.benchmark_log import append_rows
 from rec_utils.runtime.paths import REPO_ROOT
 from rec_utils.scaling import (
-    GIB,
     PipelineSettings,
     benchmark_measurements,
     crossover_factor,
-    extrapolated_crossover_rows,
-    growth,
     measure,
     memory_limit_bytes,
     peak_tree_rss,
-    power_law,
     read_benchmark,
-    rows_at_memory_limit,
-    scaling_plot,
+    stage_shares,
 )
 from rec_utils.spark import java_version
 
@@ -178,48 +173,16 @@ def test_crossover_is_the_first_size_where_spark_is_faster_or_pandas_fails():
     assert crossover_factor(_table(failed)) == 10
 
 
-def test_crossover_extrapolated_from_power_laws():
-    rows = [[1, "pandas", "ok", 10, 1e5, 1], [10, "pandas", "ok", 100, 1e6, 2],
-            [1, "spark", "ok", 100, 1e5, 1], [10, "spark", "ok", 200, 1e6, 1]]
-    # pandas 10 * (x / 1e5), Spark 100 * (x / 1e5)^0.30103: equal where (x / 1e5)^0.69897 = 10
-    assert extrapolated_crossover_rows(_table(rows)) == pytest.approx(1e5 * 10 ** (1 / 0.69897), rel=1e-6)
-    slower = [r if r[1] == "pandas" else [r[0], "spark", "ok", r[3] * r[0] ** 2, r[4], 1] for r in rows]
-    assert extrapolated_crossover_rows(_table(slower)) is None
-    assert extrapolated_crossover_rows(_table(rows[:1] + rows[2:3])) is None
-
-
-def test_power_law_and_memory_limit_extrapolation():
-    x = np.array([1e5, 1e6, 1e7])
-    exponent, prefactor = power_law(x, 3 * x ** 0.8)
-    assert exponent == pytest.approx(0.8) and prefactor == pytest.approx(3)
-    with pytest.raises(ValueError, match="two different sizes"):
-        power_law(x[:1], x[:1])
-    table = _table([[1, "pandas", "ok", 1, 1e5, 0.5], [10, "pandas", "ok", 10, 1e6, 5.0]])
-    assert rows_at_memory_limit(table, 20 * GIB) == pytest.approx(4e6)
-    assert rows_at_memory_limit(table.iloc[:1], 20 * GIB) is None
-    close = _table([[1, "pandas", "ok", 1, 1e5, 0.5], [2, "pandas", "ok", 2, 2e5, 0.6]])
-    assert rows_at_memory_limit(close, 20 * GIB) is None  # 2x apart: too close to extrapolate
-    assert memory_limit_bytes() > 2**28
-
-
-def test_growth_fits_exponents_only_over_a_wide_span():
-    table = _table([[1, "pandas", "ok", 10, 1e5, 0.5], [10, "pandas", "ok", 100, 1e6, 5.0],
-                    [1, "spark", "ok", 60, 1e5, 2.0], [2, "spark", "ok", 61, 2e5, 2.0]])
+def test_stage_shares_are_those_of_the_largest_successful_run():
+    table = _table([[1, "spark", "ok", 60, 1e5, 2.0], [10, "spark", "ok", 90, 1e6, 3.0],
+                    [50, "spark", "failed: killed", 900, 5e6, 9.0], [1, "pandas", "ok", 10, 1e5, 0.5]])
     table["cpu_s"] = table["wall_s"] / 2
     table["als_s"], table["read_clean_s"] = table["wall_s"] * 0.75, table["wall_s"] * 0.25
-    rates = growth(table)
-    assert rates.loc["pandas", "time_exponent"] == pytest.approx(1.0)
-    assert rates.loc["pandas", "memory_exponent"] == pytest.approx(1.0)
-    assert np.isnan(rates.loc["spark", "time_exponent"])
-    assert rates.loc["pandas", "share_als"] == pytest.approx(0.75)
-
-
-def test_scaling_plot_marks_the_memory_limit():
-    table = _table([[1, "pandas", "ok", 10, 1e5, 0.5], [10, "pandas", "failed: killed", 100, 1e6, 5.0],
-                    [1, "spark", "ok", 60, 1e5, 2], [10, "spark", "ok", 90, 1e6, 3]])
-    fig = scaling_plot(table, 16 * GIB)
-    memory_axis = fig.axes[1]
-    assert any(np.allclose(line.get_ydata(), 16) for line in memory_axis.get_lines())
+    table.loc[2, "als_s"] = 0.0  # the failed run is not read
+    shares = stage_shares(table, "spark")
+    assert shares.to_dict() == pytest.approx({"als": 0.75, "read_clean": 0.25})
+    assert stage_shares(table, "dask").empty
+    assert memory_limit_bytes() > 2**28
 
 
 def test_benchmark_rows_round_trip(tmp_path):
