@@ -89,13 +89,15 @@ def numeric_leaves(value: object, prefix: str = "") -> dict[str, float]:
     return leaves
 
 
-def metric_differences(folders: list[Path]) -> pd.DataFrame:
-    """Per notebook: the saved numbers present in every folder's reports/metrics, how many differ (beyond 1e-12)
-    and the largest difference (max - min across folders) with its key. One row per notebook."""
+def metric_differences(folders: list[Path], notebooks: list[str] | None = None) -> pd.DataFrame:
+    """Per notebook (those of `notebooks` only, when given): the saved numbers present in every folder's
+    reports/metrics, how many differ (beyond 1e-12) and the largest difference (max - min across folders) with its
+    key. One row per notebook."""
     values: dict[str, list[dict[str, float]]] = {}
     for folder in folders:
         for path in sorted((folder / "reports" / "metrics").glob("*.json")):
-            values.setdefault(path.stem, []).append(numeric_leaves(json.loads(path.read_text())))
+            if notebooks is None or path.stem in notebooks:
+                values.setdefault(path.stem, []).append(numeric_leaves(json.loads(path.read_text())))
     rows = []
     for notebook, runs in sorted(values.items()):
         if len(runs) < len(folders):
@@ -109,10 +111,12 @@ def metric_differences(folders: list[Path]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["notebook", "numbers", "differing", "largest difference", "key"])
 
 
-def compare(folders: list[Path], output: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Print and log the records of `folders` and the differences of their saved metrics; returns both tables."""
+def compare(folders: list[Path], output: Path, notebooks: list[str] | None = None
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Print and log the records of `folders` and the differences of their saved metrics (of `notebooks` only,
+    when given: e.g. those whose code is the same in clones of different commits); returns both tables."""
     records = pd.DataFrame([json.loads((folder / RECORD).read_text()) for folder in folders])
-    differences = metric_differences(folders)
+    differences = metric_differences(folders, notebooks)
     for _, r in records.iterrows():
         counts = {k: r[k] for k in ("passed", "failed", "errors") if k in r and pd.notna(r[k])}
         append_rows("portability", cpu_description(), "make test",
@@ -145,13 +149,14 @@ def main(argv: list[str] | None = None) -> None:
     compare_parser = commands.add_parser("compare", help="compare recorded clones; append rows to the log")
     compare_parser.add_argument("folders", type=Path, nargs="+")
     compare_parser.add_argument("--output", type=Path, default=BENCHMARKS_PATH)
+    compare_parser.add_argument("--notebooks", nargs="+", help="compare these notebooks' metrics only")
     args = parser.parse_args(argv)
     if args.command == "run":
         print(json.dumps(run(args.setting, args.folder, args.make_arg), indent=2))
     elif args.command == "record":
         print(json.dumps(record(args.setting, args.folder, args.log, args.seconds, args.rc), indent=2))
     else:
-        records, differences = compare(args.folders, args.output)
+        records, differences = compare(args.folders, args.output, args.notebooks)
         print(records.to_string(index=False))
         print(differences.to_string(index=False))
         if (records["returncode"] != 0).any():
