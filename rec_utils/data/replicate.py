@@ -48,8 +48,8 @@ Descriptions and prices travel with their lines.
 
 from __future__ import annotations
 
-import json
 import string
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -59,10 +59,10 @@ import pyarrow.parquet as pq
 
 from rec_utils.data.cleaning import drop_reason
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, to_typed_transactions
-from rec_utils.runtime.io import atomic_path
+from rec_utils.runtime.caches import code_hash, file_sha256, save_cached, stale_reason
+from rec_utils.runtime.paths import relative
 
 CUSTOMER_OFFSET = 100_000
-RECIPE_KEY = b"interest_lab_replicas"  # Parquet metadata: how a replicated file was made
 MAX_FACTOR = 26 ** 3  # three letters per replica tag
 
 
@@ -159,28 +159,35 @@ def write_replicated(dest: Path, factor: int, source: Path = ONLINE_RETAIL_PATH,
     """Write `factor` replicas of the Parquet file `source` to `dest`, one row group per replica
     (catalogues, swap_share, seed: as in `replica`).
 
-    Streams replica by replica, so memory stays at about one copy of the source whatever the factor.
-    The file is written atomically and records how it was made in its metadata; an existing `dest` made the
-    same way with the expected number of rows is reused, anything else (unreadable included) is rewritten.
-    Returns dest.
+    Streams replica by replica, so memory stays at about one copy of the source whatever the factor. The file is
+    written atomically, with a manifest (rec_utils.runtime.caches) recording the recipe, the source file's SHA-256,
+    this module's code hash and the file's own checksum and rows: an existing `dest` is reused only when all of
+    them match, anything else (another source or code, a damaged or unreadable file, no manifest) is written
+    again, with one line saying why. Returns dest.
     """
     _check_factor(factor)
     _check_sharing(catalogues, swap_share)
     dest = Path(dest)
     base = pq.read_table(source)
-    recipe = json.dumps({"factor": factor, "source_rows": base.num_rows, "catalogues": catalogues,
-                         "swap_share": swap_share, "seed": seed}, sort_keys=True).encode()
+    built_from = {"factor": factor, "catalogues": catalogues, "swap_share": swap_share, "seed": seed,
+                  "source_sha256": file_sha256(source), "code": code_hash(sys.modules[__name__])}
+    rows = factor * base.num_rows
     if dest.exists():
-        try:
-            meta = pq.ParquetFile(dest).metadata
-            if meta.num_rows == factor * base.num_rows and (meta.metadata or {}).get(RECIPE_KEY) == recipe:
-                return dest
-        except (OSError, pa.ArrowInvalid):
-            pass  # unreadable: written again below
+        reason = stale_reason(dest, built_from)
+        if reason is None:
+            try:
+                if pq.ParquetFile(dest).metadata.num_rows == rows:
+                    return dest
+                reason = "holds another number of rows than its recipe"
+            except (OSError, pa.ArrowInvalid):
+                reason = "is unreadable"
+        print(f"{relative(dest)} {reason}: written again")
     schema = base.schema.remove_metadata()
     sharing = _sharing(base, factor, catalogues, swap_share, seed)
-    with atomic_path(dest) as tmp:
-        with pq.ParquetWriter(tmp, schema.with_metadata({RECIPE_KEY: recipe})) as writer:
+
+    def write(tmp: Path) -> None:
+        with pq.ParquetWriter(tmp, schema) as writer:
             for r in range(factor):
                 writer.write_table(replica(base, r, **sharing).cast(schema))
-    return dest
+
+    return save_cached(dest, write, built_from, details={"rows": rows})

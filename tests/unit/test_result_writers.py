@@ -44,6 +44,7 @@ WRITERS = {
     "data/online_retail.py:fetch_online_retail_ii": "cache: data/cache/ (download, its hash, its conversion)",
     "data/download.py:download": "a download to the caller's path, verified",
     "data/replicate.py:write_replicated": "scaled copies of the data, to the caller's path",
+    "data/replicate.py:write": "write_replicated's streaming writer (into save_cached's temporary file)",
     "features/images.py:vgg16_features": "cache: data/cache/ with a manifest",
     "features/image_encoder.py:_cached_network": "cache: data/cache/ with a manifest",
     "features/text_encoder.py:checkpoint_dir": "cache: data/cache/ (the checkpoint's files, each verified)",

@@ -79,7 +79,25 @@ def test_replicated_file_is_streamed_and_reused(sample, tmp_path):
     assert (meta.num_rows, meta.num_row_groups) == (3 * table.num_rows, 3)
     stamp = dest.stat().st_mtime_ns
     assert write_replicated(dest, 3, path).stat().st_mtime_ns == stamp
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["x3.parquet"]  # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x3.parquet", "x3.parquet.manifest.json"]  # no temp file
+
+
+def test_a_replicated_file_from_another_source_or_damaged_is_written_again(sample, tmp_path, capsys):
+    """Replicas used to be reused on their recipe and row count alone: a changed source or a flipped bit went
+    unnoticed."""
+    table, path = sample
+    dest = write_replicated(tmp_path / "x2.parquet", 2, path)
+    expected = pq.read_table(dest)
+    other = tmp_path / "other.parquet"
+    pq.write_table(table.slice(1), other)
+    write_replicated(dest, 2, other)
+    assert "differs in: source_sha256" in capsys.readouterr().out
+    write_replicated(dest, 2, path)
+    data = bytearray(dest.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    dest.write_bytes(bytes(data))
+    assert pq.read_table(write_replicated(dest, 2, path)).equals(expected)
+    assert "checksum" in capsys.readouterr().out
 
 
 def _purchases(table):
