@@ -248,3 +248,24 @@ def test_notebooks_reading_07s_choice_pass_their_own_seed():
                     calls.append((path.stem, node.func.id, {k.arg for k in node.keywords}))
     assert calls, "no notebook reads notebook 07's choice: the test looks for the wrong names"
     assert [(nb, fn) for nb, fn, keywords in calls if "seed" not in keywords] == []
+
+
+NOTEBOOK_WRITES = {"to_csv", "to_parquet", "to_json", "savefig", "write_text", "write_bytes", "save", "dump"}
+
+
+def test_notebook_cells_that_write_files_take_their_folder_from_artefact_dir():
+    """The writer enumeration above reads rec_utils only: a notebook cell writing to ../reports/ directly would
+    overwrite the full run's files from a -p run. Every cell that writes a file names artefact_dir."""
+    offenders = []
+    for path in sorted((REPORTS_DIR.parent / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        for number, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type != "code":
+                continue
+            tree = ast.parse(cell.source)
+            writes = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                      and (_called_name(node)[0] in NOTEBOOK_WRITES and _called_name(node)[1]
+                           or getattr(node.func, "id", None) == "open" and any(
+                               isinstance(a, ast.Constant) and str(a.value)[:1] in "wax" for a in node.args[1:2]))]
+            if writes and "artefact_dir(" not in cell.source:
+                offenders.append(f"{path.stem} cell {number}")
+    assert offenders == [], f"cells writing files without artefact_dir: {offenders}"
