@@ -58,7 +58,15 @@ from traitlets import default
 
 from rec_utils.runtime.io import atomic_path, file_lock, sweep_temporary_files, write_text_atomic
 from rec_utils.runtime.overrides import overrides_per_notebook, typed_parameters
-from rec_utils.runtime.paths import FIGURES_DIR, METRICS_DIR, NOTEBOOKS_DIR, REPO_ROOT, relative
+from rec_utils.runtime.paths import (
+    CACHE_DIR,
+    FIGURES_DIR,
+    METRICS_DIR,
+    NOTEBOOKS_DIR,
+    PROCESSED_DIR,
+    REPO_ROOT,
+    relative,
+)
 from rec_utils.runtime.report import write_index
 from rec_utils.runtime.run_log import LOG_NAME, RunResult, notebook_title, now, read_run_log, record_runs
 from rec_utils.runtime.runs import RUN_DIR_ENV, run_folder
@@ -72,6 +80,8 @@ KERNELS_DIR: Path = Path(sys.prefix) / "share" / "jupyter" / "kernels"  # where 
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # the kernel's own log: errors only, no transport notices
 INTERRUPTED = "interrupted (Ctrl-C or SIGTERM) while this notebook ran"
 
+
+SWEPT_DATA_DIRS: tuple[Path, ...] = (PROCESSED_DIR, CACHE_DIR)  # processed tables and caches (not their sub-folders)
 
 def find_notebooks(selectors: list[str], notebooks_dir: Path | None = None) -> list[Path]:
     """Notebooks in numeric order; `selectors` ("01", "02_svd" or a file name) pick some."""
@@ -201,11 +211,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def sweep_leftovers(run_dir: Path) -> None:
-    """Remove the temporary files of killed writers from the run's folder, its metrics/ and figures/, and
-    notebooks/ (under the run log's lock: no other runner records meanwhile; files of living writers are kept in any
-    case)."""
+    """Remove the temporary files of killed writers from the run's folder, its metrics/ and figures/, notebooks/
+    and the data folders that tables and caches are written to (SWEPT_DATA_DIRS), under the run log's lock: no
+    other runner records meanwhile; files of living writers are kept in any case."""
     with file_lock(run_dir / LOG_NAME):
-        for folder in (run_dir, run_dir / METRICS_DIR.name, run_dir / FIGURES_DIR.name, NOTEBOOKS_DIR):
+        for folder in (run_dir, run_dir / METRICS_DIR.name, run_dir / FIGURES_DIR.name, NOTEBOOKS_DIR,
+                       *SWEPT_DATA_DIRS):
             sweep_temporary_files(folder, what=f"{relative(folder)}/")
 
 

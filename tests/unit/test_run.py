@@ -39,6 +39,7 @@ def project(tmp_path, monkeypatch):
     """notebooks/ and reports/ in tmp_path, as the runner's defaults."""
     (tmp_path / "notebooks").mkdir()
     monkeypatch.setattr(runner, "NOTEBOOKS_DIR", tmp_path / "notebooks")
+    monkeypatch.setattr(runner, "SWEPT_DATA_DIRS", (tmp_path / "data" / "processed", tmp_path / "data" / "cache"))
     monkeypatch.setattr(runs, "REPORTS_DIR", tmp_path / "reports")
     monkeypatch.setattr(runs, "RUNS_DIR", tmp_path / "reports" / "runs")
     monkeypatch.delenv(runner.RUN_DIR_ENV, raising=False)
@@ -252,11 +253,13 @@ def test_start_up_removes_what_killed_writers_left(project, monkeypatch, capsys)
     leftovers = [project / "notebooks" / f".99_test.ipynb.tmp{dead.pid}-x1.ipynb",
                  project / "reports" / f".99_test.html.tmp{dead.pid}-x2.html",
                  project / "reports" / "metrics" / f".99_test.json.tmp{dead.pid}-x3.json",
-                 project / "reports" / "figures" / f".99_test.png.tmp{dead.pid}-x4.png"]
+                 project / "reports" / "figures" / f".99_test.png.tmp{dead.pid}-x4.png",
+                 project / "data" / "processed" / f".transactions.parquet.tmp{dead.pid}-x5.parquet",
+                 project / "data" / "cache" / f".embeddings.npy.tmp{dead.pid}-x6.npy"]
     for path in leftovers:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{")
     monkeypatch.setattr(runner, "execute", lambda notebook, output, parameters: RunResult(notebook, output, 0.1))
     assert runner.main(["99", "--no-html"]) == 0
     assert not any(path.exists() for path in leftovers) and nb.exists()
-    assert capsys.readouterr().out.count("removed 1 temporary file(s) left by interrupted writers") == 4
+    assert capsys.readouterr().out.count("removed 1 temporary file(s) left by interrupted writers") == 6
