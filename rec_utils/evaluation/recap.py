@@ -4,13 +4,17 @@
 
 Notebook 07 (07_model_evaluation) saves its choice with the protocol it was made under
 (rec_utils.evaluation.choice) and every recommender's test-window scores to 07_ranking.csv, both in its results
-folder. When the saved choice matches `protocol` (and the budget and seed) and the ranking file beside it holds
-its row, the rows are read from there; otherwise they are recomputed by 07's own procedure (the choice rerun on
-the validation window, every baseline tuned on validation, the test window scored once with the same customer
-bootstrap), and `note` says which happened.
+folder. The rows are read from there when the saved choice matches `protocol` (and the budget and seed), the
+ranking file beside it holds its row, and notebook 07's metrics beside it say that its intervals were drawn with
+as many bootstrap resamples as asked (`n_boot_ranking`, recorded under "parameters"). Otherwise they are
+recomputed by 07's own procedure (the choice rerun on the validation window, every baseline tuned on validation,
+the test window scored once with the same customer bootstrap), and `note` says which happened.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -19,12 +23,21 @@ from rec_utils.evaluation.comparison import compare_recommenders
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.tuning import DEFAULT_BUDGET, candidates_for, tune
 from rec_utils.recommend.recommenders import BASELINES, LABELS
-from rec_utils.runtime.paths import relative
+from rec_utils.runtime.paths import METRICS_DIR, relative
 from rec_utils.runtime.runs import find_artefact
 
 RANKING_FILE = "07_ranking.csv"
 COLUMNS = ["model", "kind", "metric", "k", "mean", "low", "high", "baseline", "diff_vs_best_baseline", "diff_low",
            "diff_high", "n_users"]
+
+
+def _resamples_of(folder: Path) -> int | None:
+    """The n_boot_ranking notebook 07 recorded in its metrics in `folder` (None: missing or unreadable)."""
+    try:
+        metrics = json.loads((folder / METRICS_DIR.name / f"{PRODUCER}.json").read_text())
+        return int(metrics["parameters"]["n_boot_ranking"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _headline_rows(frame: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -39,11 +52,15 @@ def protocol_headline(protocol: Protocol, transactions: pd.DataFrame, *, metric:
     """Notebook 07's test-window result for `protocol.task` at `metric`@`k`: two rows (its chosen recommender,
     then the strongest baseline; one row when the choice is that baseline) with mean, low, high and the paired
     difference from that baseline, and a sentence saying where they come from. 07's saved choice is used only
-    when it was made with `seed` and `budget`; `n_boot`, `seed` and `budget` are used when recomputing (07's
-    defaults: 1000, 42, 8)."""
+    when it was made with `seed` and `budget`, and its scores only when drawn with `n_boot` resamples; `n_boot`,
+    `seed` and `budget` are used when recomputing (07's defaults: 1000, 42, 8)."""
     spec, note = load_choice(protocol, budget=budget, seed=seed)
     path = find_artefact(CHOICE_FILE).parent / RANKING_FILE  # the ranking of the run the choice was read from
-    if spec is not None and path.exists():
+    resamples = _resamples_of(path.parent)
+    if spec is not None and path.exists() and resamples != n_boot:
+        note = (f"{relative(path)} was scored with {resamples or 'an unrecorded number of'} bootstrap resamples, "
+                f"not {n_boot}")
+    elif spec is not None and path.exists():
         ranking = pd.read_csv(path)
         frame = ranking[(ranking["task"] == protocol.task) & (ranking["metric"] == metric) & (ranking["k"] == k)]
         if LABELS[spec.name] in set(frame["model"]):

@@ -1,6 +1,8 @@
 """Pieces that lay later notebooks on notebook 07's protocol: propensity pairs in the protocol's windows,
 07's headline recap (read, or recomputed by 07's procedure), and the wording of claims from intervals."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -63,9 +65,16 @@ def _ranking(task: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _metrics_of_07(folder, n_boot_ranking: int) -> None:
+    (folder / "metrics").mkdir(exist_ok=True)
+    (folder / "metrics" / "07_model_evaluation.json").write_text(
+        json.dumps({"parameters": {"n_boot_ranking": n_boot_ranking}}))
+
+
 def test_recap_reads_07s_choice_and_ranking_when_they_match_the_protocol(tmp_path, monkeypatch):
     path = tmp_path / "07_ranking.csv"
     _ranking("new_items").to_csv(path, index=False)
+    _metrics_of_07(tmp_path, 1000)
     monkeypatch.setattr(recap, "find_artefact", lambda name: path)
     als = RecommenderSpec.of("implicit_als")
     monkeypatch.setattr(recap, "load_choice", lambda protocol, **kw: (als, "07 chose ALS"))
@@ -145,3 +154,26 @@ def test_scenario_plots_draw_from_their_tables():
     segments = pd.DataFrame({"recency_days": [1.0, 50.0, 300.0], "frequency": [9, 2, 1], "monetary": [10.0, 5.0, 1.0],
                              "segment": ["champions", "promising", "hibernating"]})
     assert len(segment_plot(segments).axes[1].patches) == 3
+
+
+def test_recap_recomputes_when_07_drew_its_intervals_with_other_resamples(tmp_path, monkeypatch):
+    """Notebook 10 with -p n_boot 200 used to print 07's 1,000-resample intervals as its own."""
+    path = tmp_path / "07_ranking.csv"
+    _ranking("new_items").to_csv(path, index=False)
+    monkeypatch.setattr(recap, "find_artefact", lambda name: path)
+    monkeypatch.setattr(recap, "load_choice", lambda protocol, **kw: (RecommenderSpec.of("implicit_als"), "07"))
+
+    class Recomputed(Exception):
+        pass
+
+    def recompute(*args, **kwargs):
+        raise Recomputed
+
+    monkeypatch.setattr(recap, "chosen_recommender", recompute)
+    for recorded in (None, 1000):
+        if recorded is not None:
+            _metrics_of_07(tmp_path, recorded)
+        with pytest.raises(Recomputed):
+            recap.protocol_headline(Protocol("2011-11-10"), pd.DataFrame(), n_boot=200)
+    rows, _ = recap.protocol_headline(Protocol("2011-11-10"), pd.DataFrame(), n_boot=1000)
+    assert list(rows["model"]) == ["implicit ALS", "recent popularity"]
