@@ -56,3 +56,21 @@ def test_03_refuses_vectors_without_a_cosine_at_its_parameters_cell(a, b):
     namespace.update(A=a, B=b)
     with pytest.raises(ParameterError, match="A"):
         exec(validation_cell, namespace)
+
+
+@pytest.mark.parametrize("notebook, overrides, message", [
+    ("03_cosine_similarity", {"example_products": ["WHITE HANGING HEART T-LIGHT HOLDER", "NO SUCH PRODUCT"]},
+     "not found: ['NO SUCH PRODUCT']"),
+    ("08_personalized_recommendation", {"example_customers": [12347, 99999]}, "example_customers 99999"),
+    ("08_personalized_recommendation", {"query_customer": 99998}, "query_customer 99998"),
+    ("08_personalized_recommendation", {"new_customer_country": "Atlantis"}, "new_customer_country 'Atlantis'"),
+])
+def test_values_the_data_lacks_stop_at_the_parameters_cell(notebook, overrides, message):
+    """Unknown products, customers and countries used to pass the parameters cell and fail minutes later."""
+    parameters_cell, validation_cell = _code_cells(NOTEBOOKS_DIR / f"{notebook}.ipynb")[:2]
+    namespace: dict = {}
+    exec(parameters_cell, namespace)
+    exec(validation_cell, dict(namespace))  # the defaults pass
+    namespace.update(overrides)
+    with pytest.raises(ParameterError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        exec(validation_cell, namespace)
