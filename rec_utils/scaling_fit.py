@@ -5,6 +5,7 @@ bootstrap intervals, and where (if anywhere) two engines' lines cross.
     fit = fit_linear_cost(sizes, seconds)              # seconds = fixed + per_copy * size, least squares
     break_even(fit_pandas, fit_spark)                  # the size where the two lines meet, with its interval
     per_copy_difference(fit_pandas, fit_spark)         # Spark's cost per copy minus pandas', with its interval
+    share_ever_faster(fit_pandas, fit_spark)           # how often a draw lets Spark be faster at some size
     size_reaching(fit_memory, 24.0)                    # the size where one line reaches a level (a memory limit)
     cost_plot(table, {"wall time (s)": ("wall_s", fits)})   # the points and each fitted line with its band
 
@@ -127,6 +128,14 @@ def per_copy_difference(first: LinearCost, second: LinearCost, level: float = 0.
     n = min(len(first.draws), len(second.draws))
     low, high = np.quantile(second.draws[:n, 1] - first.draws[:n, 1], [(1 - level) / 2, (1 + level) / 2])
     return {"difference": second.per_copy_s - first.per_copy_s, "low": float(low), "high": float(high)}
+
+
+def share_ever_faster(reference: LinearCost, other: LinearCost) -> float:
+    """The share of bootstrap draw pairs in which `other`'s line lies below `reference`'s at some positive size
+    (a smaller fixed cost or a smaller cost per copy): how often the sweep leaves room for `other` to win."""
+    n = min(len(reference.draws), len(other.draws))
+    first, second = reference.draws[:n], other.draws[:n]
+    return float(np.mean((second[:, 0] < first[:, 0]) | (second[:, 1] < first[:, 1])))
 
 
 def size_reaching(fit: LinearCost, value: float, level: float = 0.95) -> dict[str, float]:

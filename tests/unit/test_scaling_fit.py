@@ -12,6 +12,7 @@ from rec_utils.scaling_fit import (
     engine_costs,
     fit_linear_cost,
     per_copy_difference,
+    share_ever_faster,
     size_reaching,
 )
 
@@ -110,3 +111,12 @@ def test_per_copy_difference_covers_the_true_difference():
     difference = per_copy_difference(pandas, spark)
     assert difference["difference"] == pytest.approx(spark.per_copy_s - pandas.per_copy_s)
     assert difference["low"] < 0.97 < difference["high"] and difference["low"] > 0
+
+
+def test_share_ever_faster_asks_for_a_smaller_fixed_or_per_copy_cost():
+    cheap = fit_linear_cost([1, 10, 50], [3.0, 30.0, 150.0], n_boot=200)       # 0 + 3 per copy, exactly
+    slow_start = fit_linear_cost([1, 10, 50], [102.0, 120.0, 200.0], n_boot=200)  # 100 + 2 per copy
+    worse = fit_linear_cost([1, 10, 50], [104.0, 140.0, 300.0], n_boot=200)      # 100 + 4 per copy
+    assert share_ever_faster(cheap, slow_start) == 1.0  # cheaper per copy: faster beyond 100 copies
+    assert share_ever_faster(cheap, worse) == 0.0       # dearer to start and per copy: never faster
+    assert share_ever_faster(slow_start, cheap) == 1.0
