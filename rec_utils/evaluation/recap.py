@@ -13,7 +13,6 @@ the test window scored once with the same customer bootstrap), and `note` says w
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +22,8 @@ from rec_utils.evaluation.comparison import compare_recommenders
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.tuning import DEFAULT_BUDGET, candidates_for, tune
 from rec_utils.recommend.recommenders import BASELINES, LABELS
-from rec_utils.runtime.paths import METRICS_DIR, relative
+from rec_utils.runtime.paths import relative
+from rec_utils.runtime.results import load_metrics, metrics_folder
 from rec_utils.runtime.runs import find_artefact
 
 RANKING_FILE = "07_ranking.csv"
@@ -31,10 +31,10 @@ COLUMNS = ["model", "kind", "metric", "k", "mean", "low", "high", "baseline", "d
            "diff_high", "n_users"]
 
 
-def _resamples_of(folder: Path) -> int | None:
-    """The n_boot_ranking notebook 07 recorded in its metrics in `folder` (None: missing or unreadable)."""
+def _resamples_of(run_dir: Path) -> int | None:
+    """The n_boot_ranking notebook 07 recorded in its metrics in `run_dir` (None: missing or unreadable)."""
     try:
-        metrics = json.loads((folder / METRICS_DIR.name / f"{PRODUCER}.json").read_text())
+        metrics = load_metrics(PRODUCER, metrics_dir=metrics_folder(run_dir))
         return int(metrics["parameters"]["n_boot_ranking"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -30,6 +30,11 @@ def _plain(value):
     return value
 
 
+def metrics_folder(run_dir: Path) -> Path:
+    """The folder holding the metrics of the notebooks run into `run_dir` (reports/ or a run folder)."""
+    return Path(run_dir) / METRICS_DIR.name
+
+
 def save_metrics(notebook: str, metrics: dict, metrics_dir: Path | None = None) -> None:
     """Write `metrics` (a JSON-serialisable dict) atomically to `<metrics_dir>/<notebook>.json` and say where.
 
@@ -42,7 +47,7 @@ def save_metrics(notebook: str, metrics: dict, metrics_dir: Path | None = None) 
     parameters = run_parameters(notebook)
     if parameters:
         payload["parameters"] = parameters
-    folder = Path(metrics_dir) if metrics_dir is not None else artefact_dir(notebook) / METRICS_DIR.name
+    folder = Path(metrics_dir) if metrics_dir is not None else metrics_folder(artefact_dir(notebook))
     path = write_text_atomic(folder / f"{notebook}.json", json.dumps(_plain(payload), indent=2, sort_keys=True) + "\n")
     print(f"saved {len(metrics)} metrics to {relative(path)}")
 
