@@ -35,12 +35,33 @@ def _rec_utils_modules(path) -> set[str]:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_readme_table_names_the_modules_each_notebook_uses(path):
-    readme = (REPO_ROOT / "README.md").read_text()
+def test_module_table_names_the_modules_each_notebook_uses(path):
+    guide = (REPO_ROOT / "CONTRIBUTING.md").read_text()
     header = "| notebook | `rec_utils` modules |"
-    assert header in readme, f"README.md has no module table (its header is {header!r})"
-    table = readme.split(header, 1)[1].split("\n\n", 1)[0].splitlines()
+    assert header in guide, f"CONTRIBUTING.md has no module table (its header is {header!r})"
+    table = guide.split(header, 1)[1].split("\n\n", 1)[0].splitlines()
     rows = [line for line in table if line.startswith(f"| `{path.stem}` |")]
-    assert rows, f"README.md's module table has no row for {path.stem}"
+    assert rows, f"CONTRIBUTING.md's module table has no row for {path.stem}"
     listed = {m.strip() for m in rows[0].split("|")[2].split(",")}
-    assert listed == _rec_utils_modules(path), f"README row for {path.stem} is out of date"
+    assert listed == _rec_utils_modules(path), f"CONTRIBUTING.md's module-table row for {path.stem} is out of date"
+
+
+# Notebooks that introduce a method write it out once from scratch (d2l's way), in a cell tagged "from-scratch"
+# that checks it against the library call the rest of the notebook uses.
+FROM_SCRATCH = {"02_matrix_factorization", "03_cosine_similarity", "04_logistic_regression", "06_click_model",
+                "09_explore_exploit", "11_privacy_interpretability_fairness"}
+
+
+@pytest.mark.parametrize("name", sorted(FROM_SCRATCH))
+def test_methods_are_written_out_and_checked_against_the_library(name):
+    nb = json.loads((NOTEBOOKS_DIR / f"{name}.ipynb").read_text())
+    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and "from-scratch" in c["metadata"].get("tags", [])]
+    assert cells, f"{name} has no code cell tagged 'from-scratch'"
+    for cell in cells:
+        source = "".join(cell["source"])
+        assert re.search(r"^\s*assert ", source, re.M), f"a from-scratch cell of {name} asserts nothing:\n{source}"
+        code_lines = [line for line in source.splitlines() if line.strip()]
+        assert len(code_lines) <= 15, f"a from-scratch cell of {name} has {len(code_lines)} lines (15 at most)"
+        assert cell.get("outputs"), f"a from-scratch cell of {name} was committed without its output"
+        # nbval compares its printed check on every run
+        assert "nbval-ignore-output" not in cell["metadata"]["tags"], f"nbval ignores a from-scratch cell of {name}"
