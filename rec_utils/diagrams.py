@@ -1,7 +1,7 @@
 """Pictures of methods (what a method does), beside `plots` (pictures of results).
 
     factorisation_diagram(X, U, V)                 # X ≈ U Vᵀ on a toy log, and ALS's alternating half-steps (02)
-    time_cut_diagram(first_day, cut, 30, 30, last) # the protocol's history, validation and test windows (02, 07)
+    time_cut_diagram(protocol, first, last)        # the protocol's history, validation and test windows (02)
     bandit_loop_diagram()                          # the explore/exploit feedback loop (09)
     dp_sgd_diagram(g, clip_norm=1.0, noise=n, expected_batch=5.0)   # one DP-SGD step on 2-d gradients (11)
 
@@ -15,7 +15,11 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from keras import ops
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
+
+from rec_utils.evaluation.protocol import Protocol
+from rec_utils.models.private_training import clip_rows
 
 WINDOW_COLOURS = {"history": "#9ecae1", "validation": "#fdae6b", "test": "#e6550d"}
 
@@ -46,13 +50,13 @@ def factorisation_diagram(X: np.ndarray, U: np.ndarray, V: np.ndarray) -> plt.Fi
     return fig
 
 
-def time_cut_diagram(first_day: str | pd.Timestamp, cut: str | pd.Timestamp, validation_days: int, test_days: int,
-                     last_day: str | pd.Timestamp) -> plt.Figure:
+def time_cut_diagram(protocol: Protocol, first_day: str | pd.Timestamp, last_day: str | pd.Timestamp
+                     ) -> plt.Figure:
     """The protocol on a time line: in the validation stage models fit on the history before the validation
     window and are tuned on it; in the test stage they refit on everything before the cut and are scored once on
-    the test window. Dates: the data's first and last day and the cut; windows in days."""
-    first, cut, last = (pd.Timestamp(d) for d in (first_day, cut, last_day))
-    validation_start = cut - pd.Timedelta(days=validation_days)
+    the test window. Windows from `protocol.window`; `first_day`, `last_day`: the data's first and last day."""
+    first, last = pd.Timestamp(first_day), pd.Timestamp(last_day)
+    (validation_start, validation_days), (cut, test_days) = protocol.window("validation"), protocol.window("test")
     test_end = cut + pd.Timedelta(days=test_days)
     if not first < validation_start < cut < test_end <= last + pd.Timedelta(days=1):
         raise ValueError(f"need first day < validation start < cut < test end <= last day; got {first:%Y-%m-%d}, "
@@ -132,7 +136,7 @@ def dp_sgd_diagram(gradients: np.ndarray, clip_norm: float, noise: np.ndarray, e
     if clip_norm <= 0 or expected_batch <= 0:
         raise ValueError(f"clip_norm and expected_batch must be positive; got {clip_norm} and {expected_batch}")
     norms = np.linalg.norm(gradients, axis=1, keepdims=True)
-    clipped = gradients * np.minimum(1, clip_norm / np.maximum(norms, 1e-12))
+    clipped = ops.convert_to_numpy(clip_rows(gradients, clip_norm)).astype(float)  # the training code's clipping
     total = clipped.sum(axis=0)
     fig, axes = plt.subplots(1, 3, figsize=(12, 4))
     for ax, vectors, title in zip(axes[:2], [gradients, clipped], ["per-customer gradients g_u",
@@ -151,10 +155,9 @@ def dp_sgd_diagram(gradients: np.ndarray, clip_norm: float, noise: np.ndarray, e
         ax.legend(loc="lower left", fontsize=8)
     noisy = total + noise
     ax = axes[2]
-    for vector, start, colour, label in [(total, (0, 0), "#1f77b4", "sum of clipped"),
-                                         (noisy, (0, 0), "#2ca02c", "sum + noise N(0, z²C²I)"),
-                                         (noisy / expected_batch, (0, 0), "black", "step gradient: ÷ qN")]:
-        ax.annotate("", xy=vector, xytext=start, arrowprops={"arrowstyle": "-|>", "color": colour})
+    for vector, colour, label in [(total, "#1f77b4", "sum of clipped"), (noisy, "#2ca02c", "sum + noise N(0, z²C²I)"),
+                                  (noisy / expected_batch, "black", "step gradient: ÷ qN")]:
+        ax.annotate("", xy=vector, xytext=(0, 0), arrowprops={"arrowstyle": "-|>", "color": colour})
         ax.plot([], [], color=colour, label=label)
     ax.annotate("", xy=noisy, xytext=total, arrowprops={"arrowstyle": "-|>", "color": "#2ca02c", "linestyle": ":"})
     reach = max(np.abs(np.r_[total, noisy]).max(), 1e-9) * 1.2

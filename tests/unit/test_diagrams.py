@@ -15,6 +15,7 @@ from rec_utils.diagrams import (  # noqa: E402
     factorisation_diagram,
     time_cut_diagram,
 )
+from rec_utils.evaluation.protocol import Protocol  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -38,16 +39,16 @@ def test_factorisation_refuses_shapes_that_do_not_multiply():
 
 
 def test_time_cut_draws_both_stages_with_the_cut_date():
-    fig = time_cut_diagram("2010-12-01", "2011-11-10", 30, 30, "2011-12-09")
+    fig = time_cut_diagram(Protocol("2011-11-10"), "2010-12-01", "2011-12-09")
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert {"validation stage", "test stage", "tune", "score once"} <= set(texts)
     assert any("2011-11-10" in t for t in texts)
 
 
-@pytest.mark.parametrize("cut, days", [("2010-12-15", 30), ("2011-12-01", 30), ("2011-11-10", 0)])
+@pytest.mark.parametrize("cut, days", [("2010-12-15", 30), ("2011-12-01", 30), ("2011-11-10", 60)])
 def test_time_cut_refuses_windows_outside_the_data(cut, days):
     with pytest.raises(ValueError, match="validation start < cut"):
-        time_cut_diagram("2010-12-01", cut, 30, days, "2011-12-09")
+        time_cut_diagram(Protocol(cut, test_days=days), "2010-12-01", "2011-12-09")
 
 
 def test_bandit_loop_draws_one_box_and_one_arrow_per_step():
