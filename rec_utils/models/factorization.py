@@ -64,6 +64,19 @@ def als_confidence(X: sp.spmatrix, alpha: float) -> sp.csr_matrix:
     return confidence
 
 
+def implicit_als_objective(X: sp.spmatrix, U: np.ndarray, V: np.ndarray, alpha: float, regularization: float
+                           ) -> float:
+    """The loss implicit ALS minimises: Σ_ui c_ui (p_ui - u_u·v_i)² + λ(‖U‖² + ‖V‖²), with p_ui = [x_ui > 0] and
+    c_ui = 1 + alpha log1p(x_ui), for X (n_users, n_items), U (n_users, f), V (n_items, f). The dense part
+    (every c = 1, p = 0) is ‖U Vᵀ‖² = trace((UᵀU)(VᵀV)); the purchases add their extra terms from X's nonzeros."""
+    confidence = als_confidence(X, alpha).tocoo()
+    rows, cols = confidence.row, confidence.col
+    predicted = np.einsum("nf,nf->n", U[rows], V[cols])
+    bought = (1 + confidence.data) * (1 - predicted) ** 2 - predicted ** 2  # replaces the c = 1, p = 0 term
+    return float(np.sum((U.T @ U) * (V.T @ V)) + bought.sum()
+                 + regularization * (np.sum(U ** 2) + np.sum(V ** 2)))
+
+
 def _als_start(X: sp.spmatrix, n_factors: int, alpha: float, seed: int, dtype) -> tuple:
     """Confidence (users x items) and its transpose, both CSR, and the seeded initial U, V (0.01 N(0, 1))."""
     if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)) or n_factors < 1:

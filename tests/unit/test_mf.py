@@ -10,6 +10,7 @@ from rec_utils.models.factorization import (
     factorize_gd,
     implicit_als,
     implicit_als_normal_equations,
+    implicit_als_objective,
     rank_k_approximation,
     truncated_svd_factors,
 )
@@ -92,3 +93,16 @@ def test_als_refuses_bad_arguments_by_name(bad, match):
     X = _purchases() * bad.pop("X", 1)
     with pytest.raises(ValueError, match=match):
         implicit_als(X, **{"n_factors": 4, **bad}, show_progress=False)
+
+
+def test_als_objective_equals_the_dense_formula_and_falls_with_sweeps():
+    rng = np.random.default_rng(0)
+    counts = sp.random(30, 20, density=0.2, random_state=rng, data_rvs=lambda n: rng.integers(1, 4, n)).tocsr()
+    U, V = rng.normal(size=(30, 3)), rng.normal(size=(20, 3))
+    C, P = 1 + 10.0 * np.log1p(counts.toarray()), (counts.toarray() > 0).astype(float)
+    dense = (C * (P - U @ V.T) ** 2).sum() + 0.1 * ((U ** 2).sum() + (V ** 2).sum())
+    assert implicit_als_objective(counts, U, V, 10.0, 0.1) == pytest.approx(dense, rel=1e-12)
+    settings = {"alpha": 10.0, "regularization": 0.1, "seed": 0, "show_progress": False}
+    losses = [implicit_als_objective(counts, *implicit_als_normal_equations(counts, 3, n_iterations=n, **settings),
+                                     10.0, 0.1) for n in (1, 5)]
+    assert losses[1] < losses[0]
