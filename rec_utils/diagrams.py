@@ -4,6 +4,9 @@
     time_cut_diagram(protocol, first, last)        # the protocol's history, validation and test windows (02)
     bandit_loop_diagram()                          # the explore/exploit feedback loop (09)
     dp_sgd_diagram(g, clip_norm=1.0, noise=n, expected_batch=5.0)   # one DP-SGD step on 2-d gradients (11)
+    simulator_diagram(config)                      # the click simulator's generative story (05)
+    spark_pipeline_diagram()                       # the Online Retail pipeline on Spark: stages, shuffles (12)
+    flow_diagram(boxes, arrows, title)             # boxes and arrows, the drawing the pictures above share
 
 Each function draws from the numbers it is given (a notebook passes its toy case or its protocol), checks them
 with a ValueError that names what is wrong, and returns a matplotlib Figure; `plots.save_figure` writes it.
@@ -20,6 +23,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangl
 
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.models.private_training import clip_rows
+from rec_utils.simulation.clicks import SimulatorConfig
 
 WINDOW_COLOURS = {"history": "#9ecae1", "validation": "#fdae6b", "test": "#e6550d"}
 
@@ -169,3 +173,81 @@ def dp_sgd_diagram(gradients: np.ndarray, clip_norm: float, noise: np.ndarray, e
     fig.suptitle("One DP-SGD step: red gradients are longer than C and get shortened", fontsize=11)
     fig.tight_layout()
     return fig
+
+
+
+def flow_diagram(boxes: dict[str, tuple[float, float, str]], arrows: list[tuple[str, str]], title: str,
+                 highlighted: set[str] = frozenset(), figsize: tuple[float, float] = (11, 5.2),
+                 limits: tuple[float, float, float, float] = (-0.08, 1.0, 0.08, 0.98)) -> plt.Figure:
+    """Boxes and arrows: `boxes` maps a key to (x, y, label) in axes units (`limits` = x0, x1, y0, y1), `arrows`
+    lists (from, to) keys; boxes in `highlighted` are orange, the others blue. An arrow leaves a box's side when
+    it runs mostly sideways, else its top or bottom."""
+    unknown = sorted({key for arrow in arrows for key in arrow} - set(boxes)) + sorted(set(highlighted) - set(boxes))
+    if unknown:
+        raise ValueError(f"arrows or highlighted name boxes that do not exist: {unknown}")
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.set(xlim=limits[:2], ylim=limits[2:])
+    ax.axis("off")
+    artists = {key: ax.text(x, y, label, ha="center", va="center", fontsize=8.5,
+                            bbox={"boxstyle": "round,pad=0.5", "edgecolor": "grey",
+                                  "facecolor": "#fde0c5" if key in highlighted else "#dbe9f6"})
+               for key, (x, y, label) in boxes.items()}
+    for start, end in arrows:
+        (x0, y0, _), (x1, y1, _) = boxes[start], boxes[end]
+        sideways = abs(x1 - x0) > 1.5 * abs(y1 - y0)
+        leave = (1.0 if x1 > x0 else 0.0, 0.5) if sideways else (0.5, 1.0 if y1 > y0 else 0.0)
+        arrive = (0.0 if x1 > x0 else 1.0, 0.5) if sideways else (0.5, 0.0 if y1 > y0 else 1.0)
+        ax.annotate("", xy=arrive, xycoords=artists[end], xytext=leave, textcoords=artists[start],
+                    arrowprops={"arrowstyle": "->", "color": "grey", "lw": 1, "shrinkA": 6, "shrinkB": 6})
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def simulator_diagram(config: SimulatorConfig) -> plt.Figure:
+    """The click simulator's generative story (rec_utils.simulation.clicks) with `config`'s rates and weights:
+    the user's hidden variables and the session's hidden target (orange), the query and shown items, the click
+    probability, the click, and the history that later sessions carry."""
+    shown, searched = config.items_per_session, config.items_per_session // 2
+    boxes = {
+        "catalogue": (0.12, 0.86, f"catalogue: {config.n_items:,} real photos x_i\n"
+                                  f"title: class word dropped {config.title_drop_rate:.0%},\n"
+                                  f"wrong {config.title_noise_rate:.0%}; price"),
+        "user": (0.12, 0.30, f"user u (hidden)\nclass taste θ_u ~ Dirichlet({config.taste_concentration:g})\n"
+                             f"visual taste t_u ~ N(0, I_{config.visual_dims})\nprice sensitivity s_u ~ U(0, 1)"),
+        "target": (0.40, 0.30, "session's target class\nc ~ θ_u (hidden)"),
+        "query": (0.40, 0.58, f"search word q: a precise word of c\n({config.precise_query_rate:.0%}) "
+                              "or an ambiguous one"),
+        "shown": (0.40, 0.86, f"{shown} shown items i: {searched} from the\nclasses q names, "
+                              f"{shown - searched} uniform"),
+        "features": (0.68, 0.86, f"z_i: first d = {config.visual_dims} pixel\ncomponents; "
+                                 "z̃_i: standardised\nlog price"),
+        "logit": (0.68, 0.30, "p = σ(b + r(c, i, q)\n+ w_v t_u·z_i/√d − w_p s_u z̃_i)"),
+        "click": (0.90, 0.30, "clicked ~\nBernoulli(p)"),
+        "history": (0.90, 0.06, f"history: the last\n{config.history_length} clicked ids,\nread by later sessions"),
+    }
+    arrows = [("catalogue", "shown"), ("shown", "features"), ("features", "logit"), ("user", "target"),
+              ("target", "query"), ("query", "shown"), ("target", "logit"), ("logit", "click"),
+              ("click", "history")]
+    return flow_diagram(boxes, arrows, "The click simulator, one session: orange is hidden from every model",
+                        highlighted={"user", "target"}, figsize=(11, 4.8), limits=(-0.04, 1.0, -0.04, 0.98))
+
+
+def spark_pipeline_diagram() -> plt.Figure:
+    """The Online Retail pipeline on Spark (rec_utils.spark), from the Parquet file to the metrics; orange
+    stages move data between executors (a shuffle or a broadcast), blue ones work partition by partition."""
+    boxes = {
+        "parquet": (0.08, 0.75, "Parquet file: each\nexecutor reads its\nown row groups"),
+        "clean": (0.30, 0.75, "spark_clean: the cleaning\nrules; duplicate lines\nfound by a group-by"),
+        "split": (0.54, 0.75, "spark_split: time cut,\ninvoices counted per\n(customer, product)"),
+        "als": (0.80, 0.75, "fit_spark_als: blocks of\ncustomers and products,\nfactors exchanged each sweep"),
+        "broadcast": (0.80, 0.30, "product factors V\nbroadcast to every\nexecutor"),
+        "topk": (0.54, 0.30, "spark_top_k: each partition\nscores its customers,\nmasks purchases, keeps K"),
+        "metrics": (0.30, 0.30, "RankingEvaluator:\nNDCG@K, precision,\nrecall, hit rate"),
+        "driver": (0.08, 0.30, "driver collects\none row of metrics"),
+    }
+    arrows = [("parquet", "clean"), ("clean", "split"), ("split", "als"), ("als", "broadcast"),
+              ("broadcast", "topk"), ("topk", "metrics"), ("metrics", "driver")]
+    return flow_diagram(boxes, arrows, "The pipeline on Spark: orange stages move data between executors",
+                        highlighted={"clean", "split", "als", "broadcast"}, figsize=(11, 4.2),
+                        limits=(-0.06, 0.98, 0.1, 0.95))

@@ -13,9 +13,13 @@ from rec_utils.diagrams import (  # noqa: E402
     bandit_loop_diagram,
     dp_sgd_diagram,
     factorisation_diagram,
+    flow_diagram,
+    simulator_diagram,
+    spark_pipeline_diagram,
     time_cut_diagram,
 )
 from rec_utils.evaluation.protocol import Protocol  # noqa: E402
+from rec_utils.simulation.clicks import SimulatorConfig  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +83,27 @@ def test_dp_sgd_marks_exactly_the_gradients_longer_than_the_clip():
 def test_dp_sgd_refuses_what_it_cannot_draw(gradients, noise, clip):
     with pytest.raises(ValueError):
         dp_sgd_diagram(gradients, clip_norm=clip, noise=noise, expected_batch=2.0)
+
+
+def test_flow_diagram_draws_each_box_once_and_each_arrow():
+    fig = flow_diagram({"a": (0.1, 0.5, "first"), "b": (0.9, 0.5, "second")}, [("a", "b")], "t", highlighted={"b"})
+    ax = fig.axes[0]
+    boxes = [t for t in ax.texts if t.get_text()]
+    assert [t.get_text() for t in boxes] == ["first", "second"]
+    assert boxes[0].get_bbox_patch().get_facecolor() != boxes[1].get_bbox_patch().get_facecolor()
+    assert sum(1 for t in ax.texts if not t.get_text()) == 1  # the arrow is an empty annotation
+    with pytest.raises(ValueError, match="\\['c'\\]"):
+        flow_diagram({"a": (0.1, 0.5, "first")}, [("a", "c")], "t")
+
+
+def test_simulator_diagram_states_the_configuration_it_is_given():
+    config = SimulatorConfig(n_items=500, precise_query_rate=0.25, visual_dims=4, history_length=7)
+    labels = " ".join(t.get_text() for t in simulator_diagram(config).axes[0].texts)
+    for fact in ["500 real photos", "(25%)", "d = 4", "N(0, I_4)", "the last\n7 clicked"]:
+        assert fact in labels
+
+
+def test_spark_pipeline_names_the_functions_it_runs():
+    labels = " ".join(t.get_text() for t in spark_pipeline_diagram().axes[0].texts)
+    for stage in ["spark_clean", "spark_split", "fit_spark_als", "spark_top_k", "RankingEvaluator"]:
+        assert stage in labels

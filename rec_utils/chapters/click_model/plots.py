@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from rec_utils.chapters.click_model.ceilings import CEILINGS, ORACLE
+from rec_utils.diagrams import flow_diagram
 
 CEILING_STYLES = dict(zip(CEILINGS, ["-", "--", ":"]))
 
@@ -111,21 +112,5 @@ def interest_model_diagram() -> plt.Figure:
     arrows = [("query", "scorer"), ("item", "encoder"), ("earlier", "encoder"), ("encoder", "scorer"),
               ("encoder", "past"), ("earlier", "past"), ("past", "surprise"), ("encoder", "surprise"),
               ("surprise", "head"), ("scorer", "output"), ("head", "output"), ("scorer", "head")]
-    fig, ax = plt.subplots(figsize=(11, 5.2))
-    ax.set(xlim=(-0.08, 1.0), ylim=(0.08, 0.98))
-    ax.axis("off")
-    history_side = {"earlier", "past", "surprise", "head"}
-    artists = {key: ax.text(x, y, label, ha="center", va="center", fontsize=8.5,
-                            bbox={"boxstyle": "round,pad=0.5", "edgecolor": "grey",
-                                  "facecolor": "#fde0c5" if key in history_side else "#dbe9f6"})
-               for key, (x, y, label) in boxes.items()}
-    for start, end in arrows:
-        (x0, y0, _), (x1, y1, _) = boxes[start], boxes[end]
-        sideways = abs(x1 - x0) > 1.5 * abs(y1 - y0)  # leave from a side, else from the top or bottom
-        leave = (1.0 if x1 > x0 else 0.0, 0.5) if sideways else (0.5, 1.0 if y1 > y0 else 0.0)
-        arrive = (0.0 if x1 > x0 else 1.0, 0.5) if sideways else (0.5, 0.0 if y1 > y0 else 1.0)
-        ax.annotate("", xy=arrive, xycoords=artists[end], xytext=leave, textcoords=artists[start],
-                    arrowprops={"arrowstyle": "->", "color": "grey", "lw": 1, "shrinkA": 6, "shrinkB": 6})
-    ax.set_title("The user-interest model: blue reads the candidate, orange reads the history", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return flow_diagram(boxes, arrows, "The user-interest model: blue reads the candidate, orange reads the history",
+                        highlighted={"earlier", "past", "surprise", "head"})
