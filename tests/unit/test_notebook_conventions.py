@@ -65,3 +65,19 @@ def test_methods_are_written_out_and_checked_against_the_library(name):
         assert cell.get("outputs"), f"a from-scratch cell of {name} was committed without its output"
         # nbval compares its printed check on every run
         assert "nbval-ignore-output" not in cell["metadata"]["tags"], f"nbval ignores a from-scratch cell of {name}"
+
+
+# A summary states its lessons (in words, or printed from the run's numbers); it does not send the reader back to
+# the outputs ("the verdicts printed above say ...", "overlap as much as the table shows").
+POINTING = re.compile(r"\b(?:printed|shown|table|cells?|see|asserted) above\b|\b(?:table|plot|figure) shows\b"
+                      r"|\bprinted check\b|\bsee the (?:table|plot|figure)\b", re.I)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_summaries_state_lessons_instead_of_pointing_at_outputs(path):
+    nb = json.loads(path.read_text())
+    summaries = ["".join(c["source"]) for c in nb["cells"]
+                 if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## Summary")]
+    assert len(summaries) == 1, f"{path.stem} needs one markdown cell starting '## Summary'"
+    body = summaries[0].split("**Exercises")[0]
+    assert not POINTING.search(body), f"{path.stem}'s summary points at outputs: {POINTING.search(body).group(0)!r}"
