@@ -224,7 +224,8 @@ def simulator_diagram(config: SimulatorConfig) -> plt.Figure:
                                  "z̃_i: standardised\nlog price"),
         "logit": (0.68, 0.30, "p = σ(b + r(c, i, q)\n+ w_v t_u·z_i/√d − w_p s_u z̃_i)"),
         "click": (0.90, 0.30, "clicked ~\nBernoulli(p)"),
-        "history": (0.90, 0.06, f"history: the last\n{config.history_length} clicked ids,\nread by later sessions"),
+        "history": (0.88, 0.06, f"history for later sessions:\nsearches, items, clicks\n"
+                                f"(previous_clicks: last {config.history_length})"),
     }
     arrows = [("catalogue", "shown"), ("shown", "features"), ("features", "logit"), ("user", "target"),
               ("target", "query"), ("query", "shown"), ("target", "logit"), ("logit", "click"),

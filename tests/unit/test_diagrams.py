@@ -99,7 +99,7 @@ def test_flow_diagram_draws_each_box_once_and_each_arrow():
 def test_simulator_diagram_states_the_configuration_it_is_given():
     config = SimulatorConfig(n_items=500, precise_query_rate=0.25, visual_dims=4, history_length=7)
     labels = " ".join(t.get_text() for t in simulator_diagram(config).axes[0].texts)
-    for fact in ["500 real photos", "(25%)", "d = 4", "N(0, I_4)", "the last\n7 clicked"]:
+    for fact in ["500 real photos", "(25%)", "d = 4", "N(0, I_4)", "previous_clicks: last 7"]:
         assert fact in labels
 
 
