@@ -153,14 +153,14 @@ def comparison_plot(frame: pd.DataFrame, metric: str, k: int, *, title: str) -> 
 
 def tag_profile_plot(tags: pd.DataFrame, customers: list, *, title: str = "Interest-tag profiles") -> plt.Figure:
     """One panel per customer: their interest tags (rows of rec_utils.recommend.interest.interest_tags, columns
-    tags and scores) as bars, each score as a share of that customer's shown tags."""
+    tags and scores, each a share of the customer's whole profile) as bars."""
     fig, axes = plt.subplots(1, len(customers), figsize=(3.6 * len(customers), 2.8), squeeze=False)
     for ax, customer in zip(axes[0], customers):
         names, scores = tags.loc[customer, "tags"], np.asarray(tags.loc[customer, "scores"], dtype=float)
-        ax.barh(np.arange(len(names)), scores / scores.sum() if scores.sum() > 0 else scores)
+        ax.barh(np.arange(len(names)), scores)
         ax.set_yticks(np.arange(len(names)), labels=names)
         ax.invert_yaxis()
-        ax.set(title=f"customer {customer}", xlabel="share of tag weight", xlim=(0, 1))
+        ax.set(title=f"customer {customer}", xlabel="share of the customer's profile")
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -61,6 +61,15 @@ def test_tags_follow_recent_purchases(shop):
     assert tags.loc[2, "tags"] == ["garden"]
 
 
+def test_tag_scores_are_shares_of_the_profile_whatever_the_customer_bought(shop):
+    catalog = product_catalog(shop)
+    once = interest_tags(shop, catalog, n_tags=3, half_life_days=30)
+    twice = interest_tags(pd.concat([shop, shop], ignore_index=True), catalog, n_tags=3, half_life_days=30)
+    for scores in once["scores"]:
+        assert all(0 < s <= 1 for s in scores) and sum(scores) <= 1 + 1e-9 and scores == sorted(scores, reverse=True)
+    pd.testing.assert_series_equal(once["scores"], twice["scores"])  # buying everything twice says the same
+
+
 def test_reasons_prefer_tags_then_the_most_similar_purchase():
     recommended = np.array([[2, 3]])
     bought = sp.csr_matrix(np.array([[1, 1, 0, 0]]))

@@ -274,6 +274,6 @@ def test_ranking_plots_draw_from_the_frames(shop):
     frame = compare_runs({"a": _run(np.linspace(0, 1, 50)), "b": _run(np.linspace(0, 1, 50) ** 2)}, ["a"], n_boot=20)
     figure = comparison_plot(frame, "ndcg", 10, title="t")
     assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["a", "b"]
-    tags = pd.DataFrame({"tags": [["red", "heart"]], "scores": [[3.0, 1.0]]}, index=[7])
+    tags = pd.DataFrame({"tags": [["red", "heart"]], "scores": [[0.3, 0.1]]}, index=[7])  # shares of the profile
     bars = tag_profile_plot(tags, [7]).axes[0].patches
-    assert [b.get_width() for b in bars] == [0.75, 0.25]
+    assert [b.get_width() for b in bars] == [0.3, 0.1]
