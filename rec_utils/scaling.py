@@ -261,7 +261,9 @@ def benchmark_measurements(row: pd.Series) -> dict[str, tuple[float, str]]:
 def read_benchmark(path: Path, catalogues: int | None = None) -> pd.DataFrame | None:
     """The latest `benchmarks/scale.py` measurement of each (engine, factor) on replicas made with `catalogues`
     (rows that do not record it were made with None) in a benchmarks CSV, shaped like sweep()'s table (status
-    'ok' or 'failed') plus the time cut it used (`cut_date`); None when the file holds none."""
+    'ok' or 'failed') plus the time cut it used (`cut_date`), the machine it ran on as the log describes it
+    (`device`) and Spark's driver heap (`driver_memory`, 'not recorded' where absent); None when the file holds
+    none."""
     if not Path(path).exists():
         return None
     rows = pd.read_csv(path)
@@ -271,10 +273,11 @@ def read_benchmark(path: Path, catalogues: int | None = None) -> pd.DataFrame | 
         return None
     parameters = rows["parameters"].map(json.loads)
     rows = rows.assign(factor=parameters.map(lambda p: p["factor"]), rows_in=parameters.map(lambda p: p["rows_in"]),
-                       cut_date=parameters.map(lambda p: p.get("cut_date", p.get("cut", "not recorded"))))
+                       cut_date=parameters.map(lambda p: p.get("cut_date", p.get("cut", "not recorded"))),
+                       driver_memory=parameters.map(lambda p: p.get("driver_memory", "not recorded")))
     latest = rows[rows["timestamp"] == rows.groupby(["backend", "factor"])["timestamp"].transform("max")]
-    table = latest.pivot_table(index=["backend", "factor", "rows_in", "timestamp", "cut_date"], columns="metric",
-                               values="value")
+    table = latest.pivot_table(index=["backend", "factor", "rows_in", "timestamp", "cut_date", "device",
+                                      "driver_memory"], columns="metric", values="value")
     table = table.reset_index().rename(columns={"backend": "engine"})
     for metric in ("wall_s", "failed_after_s"):
         if metric not in table:

@@ -50,6 +50,15 @@ def paired_difference(a: BanditRun, b: BanditRun, horizon: int, metric: str = "r
     return seed_interval(_at_horizon(a, horizon)[metric] - _at_horizon(b, horizon)[metric])
 
 
+def share_of_gain(a: BanditRun, b: BanditRun, c: BanditRun, horizon: int,
+                  metric: str = "CTR") -> tuple[float, float, float]:
+    """How much of a's gain over c its gain over b makes up, run by run: (metric(a) − metric(b)) /
+    (metric(a) − metric(c)) for each seed, as (mean, low, high) over seeds. With b between c and a (e.g. a minus
+    its own model run greedily, over a minus a weaker baseline), the share of the whole gain due to what b lacks."""
+    first, second, third = (_at_horizon(run, horizon)[metric] for run in (a, b, c))
+    return seed_interval((first - second) / (first - third))
+
+
 def leaders(runs: dict[str, BanditRun], horizons: list[int]) -> pd.DataFrame:
     """At each horizon: the policy with the lowest mean regret, the runner-up, their paired regret difference
     (leader − runner-up, 95% interval) and whether that interval excludes zero ('separated')."""

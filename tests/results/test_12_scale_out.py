@@ -101,6 +101,10 @@ def test_scaling_fit_is_consistent_with_its_numbers(m):
         assert not crossing > 0
     else:
         assert meet["size"] == pytest.approx(crossing)
+    memory_gap = scaling["memory_per_copy_difference"]
+    spark_memory, pandas_memory = scaling["memory_costs"]["spark"], scaling["memory_costs"]["pandas"]
+    assert memory_gap["difference"] == pytest.approx(spark_memory["per_copy_s"] - pandas_memory["per_copy_s"])
+    assert memory_gap["low"] <= memory_gap["difference"] <= memory_gap["high"]
     memory, at_limit = scaling["memory_costs"]["pandas"], scaling["copies_at_memory_limit"]
     if at_limit["size"] is not None:
         assert memory["fixed_s"] + memory["per_copy_s"] * at_limit["size"] == pytest.approx(scaling["memory_limit_gib"])

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from rec_utils.evaluation.bandit_results import (
     paired_difference,
     profile_error,
     seed_interval,
+    share_of_gain,
     taste_agreement,
     with_intervals,
 )
@@ -376,6 +378,17 @@ def test_horizon_table_and_leaders(env, episode):
     assert low <= diff <= high and diff > 0
     with pytest.raises(ValueError, match="horizon"):
         horizon_table(runs, [41])
+
+
+def test_share_of_gain_is_a_per_seed_ratio():
+    def run(ctr):  # a stand-in with what share_of_gain reads: per-seed CTR series over 2 rounds
+        ctr = np.array(ctr, dtype=float)[:, None].repeat(2, axis=1)
+        return SimpleNamespace(ctr=ctr, regret=np.zeros_like(ctr), reward=np.zeros_like(ctr))
+
+    mean, low, high = share_of_gain(run([0.5, 0.6]), run([0.4, 0.5]), run([0.3, 0.2]), 2)
+    assert mean == pytest.approx((0.1 / 0.2 + 0.1 / 0.4) / 2)  # the mean of the per-seed ratios 0.5 and 0.25
+    assert low < mean < high
+    assert share_of_gain(run([0.5, 0.6]), run([0.5, 0.6]), run([0.3, 0.2]), 2) == pytest.approx((0.0, 0.0, 0.0))
 
 
 def test_taste_agreement_and_profile_error():

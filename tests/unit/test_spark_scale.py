@@ -216,11 +216,16 @@ def test_benchmark_rows_round_trip(tmp_path):
                 path=path)
     table = read_benchmark(path)
     assert table["status"].tolist() == ["ok", "failed"] and table["wall_s"].tolist() == [12.0, 99.0]
+    assert table["device"].tolist() == ["CPU", "CPU"] and table["driver_memory"].tolist() == ["not recorded"] * 2
     assert read_benchmark(tmp_path / "missing.csv") is None
     append_rows("scale", "CPU", "pandas/numpy", {"factor": 3, "rows_in": 300, "catalogues": 1}, measurements,
                 path=path)
     assert read_benchmark(path)["factor"].tolist() == [1, 2]  # rows without a record: disjoint shops
     assert read_benchmark(path, catalogues=1)["factor"].tolist() == [3]
+    append_rows("scale", "CPU x86_64 (8 cores)", "pandas/numpy", {"factor": 4, "rows_in": 400, "catalogues": 2,
+                                                                 "driver_memory": "4g"}, measurements, path=path)
+    assert read_benchmark(path, catalogues=2)[["device", "driver_memory"]].values.tolist() == [
+        ["CPU x86_64 (8 cores)", "4g"]]
 
 
 @pytest.mark.slow
