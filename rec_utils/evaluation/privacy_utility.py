@@ -49,8 +49,10 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
     exact counts (ε = inf, no clipping); then one row per ε (mechanism `mechanism`), then, for every clipping
     bound chosen for some ε, the model on clipped counts without noise (mechanism "clipped, no noise", ε = inf:
     what clipping alone does). Every row has ndcg, low, high and the paired difference from the exact counts
-    (diff, diff_low, diff_high) on the test customers. Returns (curve, tuning: one row per ε and setting with
-    its validation NDCG and whether it was chosen).
+    (diff, diff_low, diff_high) on the test customers; each private row also has the paired difference from the
+    clipped counts of its own setting without noise (diff_clipped, diff_clipped_low, diff_clipped_high; NaN on
+    the other rows): what the noise does apart from clipping. Returns (curve, tuning: one row per ε and setting
+    with its validation NDCG and whether it was chosen).
     """
     space = {"max_items": [10, 20, 50]} if space is None else space
     fixed = dict(fixed or {})
@@ -61,7 +63,7 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
     curve = [{"model": model, "mechanism": "none (exact counts)", "epsilon": np.inf, "ndcg": mean, "low": low,
               "high": high, "diff": 0.0, "diff_low": 0.0, "diff_high": 0.0, "n_users": len(reference),
               "kept_share": 1.0}]
-    tuning, chosen = [], []
+    tuning, chosen, private_values = [], [], []
     for epsilon in epsilons:
         tried = []
         for setting in _grid(space):
@@ -76,19 +78,24 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
         score, info = private_scorer(test.data.train, model, epsilon=epsilon, mechanism=mechanism, seed=seed,
                                      **{**fixed, **setting})
         values = split_ndcg(test, score, k)
+        private_values.append(values)
         mean, low, high = mean_interval(values, **options)
         diff = paired_difference(values, reference, **options)
         curve.append({"model": model, "mechanism": mechanism, "epsilon": epsilon, "delta": info["delta"], **setting,
                       "ndcg": mean, "low": low, "high": high, "diff": diff["difference"], "diff_low": diff["low"],
                       "diff_high": diff["high"], "n_users": len(values), "kept_share": info["kept_share"]})
+    clipped_values = {}
     for setting in [dict(s) for s in dict.fromkeys(tuple(sorted(s.items())) for s in chosen)]:
         score, info = private_scorer(test.data.train, model, epsilon=None, seed=seed, **{**noiseless, **setting})
-        values = split_ndcg(test, score, k)
+        values = clipped_values[tuple(sorted(setting.items()))] = split_ndcg(test, score, k)
         mean, low, high = mean_interval(values, **options)
         diff = paired_difference(values, reference, **options)
         curve.append({"model": model, "mechanism": "clipped, no noise", "epsilon": np.inf, **setting, "ndcg": mean,
                       "low": low, "high": high, "diff": diff["difference"], "diff_low": diff["low"],
                       "diff_high": diff["high"], "n_users": len(values), "kept_share": info["kept_share"]})
+    for row, setting, values in zip(curve[1:], chosen, private_values):  # the private rows, in order
+        noise = paired_difference(values, clipped_values[tuple(sorted(setting.items()))], **options)
+        row.update(diff_clipped=noise["difference"], diff_clipped_low=noise["low"], diff_clipped_high=noise["high"])
     return pd.DataFrame(curve), pd.DataFrame(tuning)
 
 

@@ -8,11 +8,15 @@ baseline recommends the n most popular values before the cut (support), both nev
 popularity baselines (e.g. support over the last days before the cut, `recent_support`) can be added. A
 basket is a hit for a method when one of its n recommendations is among the targets. Hit rates pool the
 baskets of each customer, and their intervals resample customers (evaluation.resampling); the rules are
-compared with the strongest baseline (highest pooled hit rate) by a paired interval.
+compared with the strongest baseline (highest pooled hit rate) by a paired interval. Each basket also records
+whether the rules' list equals the popularity baseline's (`same_as_popularity`): where it always does, the
+rules rank as popularity does, and a comparison of the rules is one of all-time popularity.
 
 Tuning (`tune_rules`): the same evaluation with rules mined on the history before a validation window and
 scored on that window's baskets, for each (min_support, min_confidence) and each recent-popularity window;
-the settings with the highest hit rate are then used once on the test window.
+the settings with the highest hit rate are then used once on the test window. Ties (equal hit rates) go to
+the setting tried first: min_supports in the order given, then min_confidences, and recent_days in the order
+given; between all-time and recent popularity, to all-time popularity.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import pandas as pd
 
 from rec_utils.evaluation.resampling import paired_difference, ratio_interval
 from rec_utils.models.association import mine_rules, value_support
+
+SAME_AS_POPULARITY = "share of baskets where the rules' list is all-time popularity's"  # a row of hit_rate_table
 
 
 def seed_baskets(transactions: pd.DataFrame, column: str = "StockCode", seed: int = 0) -> pd.DataFrame:
@@ -71,32 +77,36 @@ def _hits(targets: pd.Series, lists: list[list]) -> list[bool]:
 
 def evaluate_rules(rules: pd.DataFrame, baskets: pd.DataFrame, popularity: pd.Series, n: int = 3, *,
                    baselines: Mapping[str, pd.Series] | None = None) -> pd.DataFrame:
-    """Per basket of seed_baskets: rule_fired, hit_rules, hit_popularity (see the module docstring), and
-    hit_<name> for each further baseline in `baselines` ({name: support series, descending})."""
+    """Per basket of seed_baskets: rule_fired, same_as_popularity (the rules' list, in order, is the
+    popularity baseline's), hit_rules, hit_popularity (see the module docstring), and hit_<name> for each
+    further baseline in `baselines` ({name: support series, descending})."""
     rule_lists, fired = recommend_from_rules(rules, baskets["seed"], popularity, n)
     lists = {"rules": rule_lists, "popularity": _popular_lists(popularity, baskets["seed"], n)}
     lists.update({name: _popular_lists(support, baskets["seed"], n) for name, support in (baselines or {}).items()})
     hits = {f"hit_{name}": _hits(baskets["targets"], recommended) for name, recommended in lists.items()}
-    return baskets.assign(rule_fired=fired, **hits)
+    same = np.array([list(r) == list(p) for r, p in zip(rule_lists, lists["popularity"])], dtype=bool)
+    return baskets.assign(rule_fired=fired, same_as_popularity=same, **hits)
 
 
 def hit_rate_table(evaluated: pd.DataFrame, *, strongest: str | None = None, n_boot: int = 200,
                    seed: int = 0) -> pd.DataFrame:
     """Hit rates of the rules and of every baseline (pooled over baskets, intervals over customers), the share
-    of baskets where a rule fired, and the paired difference rules - the strongest baseline, named in the row
-    and in attrs["strongest_baseline"]: `strongest` when given (chosen on validation, see tune_rules),
-    otherwise the highest pooled hit rate on these baskets (attrs["strongest_chosen_on"] says which)."""
+    of baskets where a rule fired, the share where the rules' list is all-time popularity's (row
+    SAME_AS_POPULARITY, when `evaluated` records it), and the paired difference rules - the strongest baseline,
+    named in the row and in attrs["strongest_baseline"]: `strongest` when given (chosen on validation, see
+    tune_rules), otherwise the highest pooled hit rate on these baskets (attrs["strongest_chosen_on"] says which)."""
     baselines = [c.removeprefix("hit_") for c in evaluated.columns if c.startswith("hit_") and c != "hit_rules"]
     if strongest is not None and strongest not in baselines:
         raise ValueError(f"strongest must be one of the evaluated baselines {baselines}, got {strongest!r}")
+    same = {"same": ("same_as_popularity", "sum")} if "same_as_popularity" in evaluated else {}
     per_customer = evaluated.groupby("CustomerID").agg(
         baskets=("seed", "size"), fired=("rule_fired", "sum"), rules=("hit_rules", "sum"),
-        **{name: (f"hit_{name}", "sum") for name in baselines})
+        **{name: (f"hit_{name}", "sum") for name in baselines}, **same)
     options = {"n_boot": n_boot, "seed": seed}
+    shares = [("share of baskets where a rule fired", "fired"), *([(SAME_AS_POPULARITY, "same")] if same else [])]
     rows = {name: dict(zip(("value", "low", "high"), ratio_interval(per_customer[col], per_customer["baskets"],
                                                                   **options)))
-            for name, col in (("rules (+ popularity fill)", "rules"), *((b, b) for b in baselines),
-                              ("share of baskets where a rule fired", "fired"))}
+            for name, col in (("rules (+ popularity fill)", "rules"), *((b, b) for b in baselines), *shares)}
     chosen_on = "validation" if strongest is not None else "these baskets"
     strongest = strongest if strongest is not None else max(baselines, key=lambda b: rows[b]["value"])
     diff = paired_difference(per_customer["rules"], per_customer[strongest], denominator=per_customer["baskets"],

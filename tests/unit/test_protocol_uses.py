@@ -131,6 +131,12 @@ def test_count_release_curve_tunes_clipping_on_validation_and_separates_clipping
     assert curve.loc[2, "ndcg"] < curve.loc[0, "ndcg"]  # ε = 0.05: noise swamps counts of a few dozen customers
     clipped = curve[(curve["mechanism"] == "clipped, no noise")]
     assert set(clipped["max_items"]) == set(curve.loc[1:2, "max_items"])
+    # each private row against the clipped counts of its own m without noise: what the noise adds to clipping
+    assert curve.loc[1:2, "diff_clipped"].notna().all() and curve.drop(index=[1, 2])["diff_clipped"].isna().all()
+    for i in (1, 2):
+        alone = clipped[clipped["max_items"] == curve.loc[i, "max_items"]].iloc[0]
+        assert curve.loc[i, "diff_clipped"] == pytest.approx(curve.loc[i, "ndcg"] - alone["ndcg"])
+        assert curve.loc[i, "diff_clipped_low"] <= curve.loc[i, "diff_clipped"] <= curve.loc[i, "diff_clipped_high"]
 
 
 def test_scenario_plots_draw_from_their_tables():

@@ -16,7 +16,7 @@ from rec_utils.evaluation.markets import (
     tune_market_factors,
 )
 from rec_utils.evaluation.profiles import categories_bought, tag_precision, tag_precision_table
-from rec_utils.evaluation.rules import evaluate_rules, hit_rate_table, seed_baskets, tune_rules
+from rec_utils.evaluation.rules import SAME_AS_POPULARITY, evaluate_rules, hit_rate_table, seed_baskets, tune_rules
 from rec_utils.features.categories import (
     UNCATEGORISED,
     categorize,
@@ -104,7 +104,10 @@ def test_rules_forward_evaluation_by_hand(transactions_factory):
     assert list(evaluated["rule_fired"]) == [True, False, False]
     assert list(evaluated["hit_rules"]) == [True, True, False]  # basket 2 filled by popularity
     assert list(evaluated["hit_popularity"]) == [False, True, False]
+    # seed x: the rule's y against popularity's z; seeds y and z: no rule fires, the fill is popularity's list
+    assert list(evaluated["same_as_popularity"]) == [False, True, True]
     table = hit_rate_table(evaluated, n_boot=20)
+    assert table.loc[SAME_AS_POPULARITY, "value"] == pytest.approx(2 / 3)
     assert table.loc["rules (+ popularity fill)", "value"] == pytest.approx(2 / 3)
     assert table.loc["popularity", "value"] == pytest.approx(1 / 3)
     assert table.loc["rules - popularity", "value"] == pytest.approx(1 / 3)
@@ -139,10 +142,11 @@ def test_rule_settings_are_tuned_on_the_validation_window(transactions_factory):
     assert chosen["min_support"] == 0.3 and chosen["min_confidence"] == 0.5
     recent = table[table["method"] == "recent popularity"].set_index("recent_days")
     assert recent.loc[1, "hit_rate"] == 0.0 and recent.loc[30, "hit_rate"] == 0.0  # nothing bought lately; c, d
-    assert chosen["recent_days"] in (1, 30) and table["chosen"].sum() == 3  # rules, popularity, recent popularity
+    assert table["chosen"].sum() == 3  # rules, popularity, recent popularity
+    assert chosen["recent_days"] == 1  # a tie goes to the window tried first
     popularity = table[table["method"] == "popularity"]["hit_rate"].iloc[0]
-    best_recent = recent["hit_rate"].max()
-    assert chosen["strongest_baseline"] == ("recent popularity" if best_recent > popularity else "popularity")
+    assert popularity == recent["hit_rate"].max() == 0.0  # a tie again: all-time popularity is kept
+    assert chosen["strongest_baseline"] == "popularity"
 
 
 def test_tag_precision_by_hand(transactions_factory):
