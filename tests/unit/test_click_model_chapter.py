@@ -98,3 +98,11 @@ def test_the_whole_experiment_runs_at_a_tiny_size(tmp_path):
     test = loaded.frame[loaded.frame["split"] == "test"]
     values = test[loaded.models + loaded.ceilings].to_numpy()
     assert np.isfinite(values).all() and ((values > 0) & (values < 1)).all()
+
+
+def test_a_bound_that_excludes_zero_never_prints_as_zero():
+    from rec_utils.chapters.click_model.tables import comparison_sentence
+
+    close = comparison_sentence({"difference": 0.0018, "low": 0.00002, "high": 0.0035}, "a", "b")
+    assert "[+0.00002, +0.00350]" in close and "above" in close
+    assert "[+0.0010, +0.0035]" in comparison_sentence({"difference": 0.002, "low": 0.001, "high": 0.0035}, "a", "b")

@@ -81,10 +81,14 @@ def image_gain_by_title(data: ClickData, predictions: Predictions, with_image: s
                          for title in ("own class word", "no class word", "wrong class word")}).T
 
 
+MIN_SPAN = 0.005  # AUC; below it the two ceilings nearly coincide and a share of their gap is noise
+
+
 def history_length_table(data: ClickData, predictions: Predictions, models: list[str]) -> pd.DataFrame:
     """Test AUC by the number of earlier sessions of the user (0 to sessions_per_user - 1): the `models` and the
-    ceilings, and the share of the gap between the two achievable ceilings that each model closes,
-    (AUC_model - AUC_none) / (AUC_full - AUC_none), where AUC_none is the ceiling without history."""
+    ceilings, and the share of the gap between the two ceilings that each model closes,
+    (AUC_model - AUC_none) / (AUC_full - AUC_none), where AUC_none is the ceiling without history; NaN where the
+    gap is below MIN_SPAN (with no earlier session the two ceilings are the same probability)."""
     test = data.masks["test"]
     earlier = (data.history.mask[test].sum(axis=1) // data.simulation.config.items_per_session)
     users = data.impressions.loc[test, "user_id"].to_numpy()
@@ -97,7 +101,7 @@ def history_length_table(data: ClickData, predictions: Predictions, models: list
         auc = table["ROC-AUC"]
         span = auc[CEILING_FULL] - auc[CEILING_NONE]
         rows.append({"earlier sessions": int(sessions), "impressions": int(inside.sum()), **auc.to_dict(),
-                     **{f"share closed: {n}": (auc[n] - auc[CEILING_NONE]) / span if span > 0 else np.nan
+                     **{f"share closed: {n}": (auc[n] - auc[CEILING_NONE]) / span if span > MIN_SPAN else np.nan
                         for n in models}})
     return pd.DataFrame(rows).set_index("earlier sessions")
 
@@ -113,5 +117,6 @@ def taste_coordinates_recovered(data: ClickData) -> float:
 def comparison_sentence(result: dict[str, float], a: str, b: str) -> str:
     """'AUC(a) - AUC(b) = +0.005 [+0.003, +0.007]: a is above b (...)' from a `compare` result: only what the paired
     interval supports."""
-    interval = f"{result['difference']:+.4f} [{result['low']:+.4f}, {result['high']:+.4f}]"
+    digits = 4 if min(abs(result["low"]), abs(result["high"])) >= 5e-5 else 5  # a bound never prints as ±0.0000
+    interval = f"{result['difference']:+.{digits}f} [{result['low']:+.{digits}f}, {result['high']:+.{digits}f}]"
     return f"AUC({a}) - AUC({b}) = {interval}: {supported(result['low'], result['high'], a, b)}"
