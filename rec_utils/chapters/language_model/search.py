@@ -12,6 +12,8 @@ Query sets (each has a validation and a test part; the searchable products are t
 
 Methods: TF-IDF cosine, BM25 (rec_utils.features.bm25, the strongest plain lexical ranker), MiniLM sentence-embedding
 cosine, and a hybrid (1 - w) · BM25 / max_i BM25 + w · cos_MiniLM with w chosen on the validation queries of each set.
+Equal scores are ordered by popularity (customers before the window), as in notebook 08's personalised search, so that
+the two tables of pseudo-queries agree on TF-IDF.
 
     benchmark = search_benchmark(transactions, catalog, protocol)       # {set: SearchResult}
 """
@@ -32,6 +34,7 @@ from rec_utils.evaluation.resampling import mean_table, paired_differences
 from rec_utils.evaluation.text_retrieval import search_queries
 from rec_utils.features.bm25 import bm25_scorer
 from rec_utils.features.text_vectors import cosine_similarity, text_vectorizer
+from rec_utils.recommend.search import combine_scores
 from rec_utils.recommend.topk import top_k_from_scores
 
 QUERY_SETS = ("lexical recovery", "shopper intent", "co-purchase")
@@ -43,12 +46,14 @@ MIX_WEIGHTS = tuple(np.round(np.linspace(0, 1, 11), 1))
 @dataclass(frozen=True)
 class Queries:
     """One query set's part: texts (n,), relevant (n, n_items) binary csr, excluded (n,) item index or -1 (a
-    product that must not be ranked for its query), items (the searchable StockCodes), and what it is in words."""
+    product that must not be ranked for its query), items (the searchable StockCodes), popularity (n_items,)
+    customers per item before the window (orders equal scores), and what it is in words."""
 
     texts: list[str]
     relevant: sp.csr_matrix
     excluded: np.ndarray
     items: pd.Index
+    popularity: np.ndarray
     described: str
 
 
@@ -66,22 +71,29 @@ class SearchResult:
     described: str
 
 
+def searchable(history: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
+    """The products sold before the window (sorted StockCodes) and their popularity (customers who bought each)."""
+    items = pd.Index(np.sort(history["StockCode"].unique()))
+    popularity = history.groupby("StockCode", observed=True)["CustomerID"].nunique().reindex(items)
+    return items, popularity.to_numpy(float)
+
+
 def lexical_recovery(history: pd.DataFrame, window: pd.DataFrame, descriptions: pd.Series, *, seed: int
                      ) -> Queries:
     """One pseudo-query per customer with a history and a window purchase (text_retrieval.search_queries)."""
-    items = pd.Index(np.sort(history["StockCode"].unique()))
+    items, popularity = searchable(history)
     queries = search_queries(history, window, items, descriptions, n_words=2, seed=seed)
     targets = items.get_indexer(queries["StockCode"])
     relevant = sp.csr_matrix((np.ones(len(queries)), (np.arange(len(queries)), targets)),
                              shape=(len(queries), len(items)))
-    return Queries(queries["query"].tolist(), relevant, np.full(len(queries), -1), items,
+    return Queries(queries["query"].tolist(), relevant, np.full(len(queries), -1), items, popularity,
                    f"{len(queries):,} pseudo-queries (two words of the target's own description)")
 
 
 def shopper_intent(history: pd.DataFrame, descriptions: pd.Series, part: str, *, seed: int) -> Queries:
     """The intent queries of one part ("validation": a seeded 40%, "test": the rest) whose rule matches at least one
     product sold before the window."""
-    items = pd.Index(np.sort(history["StockCode"].unique()))
+    items, popularity = searchable(history)
     queries = load_intent_queries()
     in_validation = np.random.default_rng(seed).random(len(queries)) < 0.4
     queries = queries[in_validation if part == "validation" else ~in_validation].reset_index(drop=True)
@@ -91,7 +103,7 @@ def shopper_intent(history: pd.DataFrame, descriptions: pd.Series, part: str, *,
     rows = np.repeat(np.arange(len(keep)), [len(matched[queries["query_id"][i]]) for i in keep])
     cols = np.concatenate([matched[queries["query_id"][i]] for i in keep])
     relevant = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(keep), len(items)))
-    return Queries(queries["query"].iloc[keep].tolist(), relevant, np.full(len(keep), -1), items,
+    return Queries(queries["query"].iloc[keep].tolist(), relevant, np.full(len(keep), -1), items, popularity,
                    f"{len(keep)} shopper-intent queries (written before scoring; relevance by rule)")
 
 
@@ -99,7 +111,7 @@ def co_purchase(history: pd.DataFrame, window: pd.DataFrame, descriptions: pd.Se
                 seed: int) -> Queries:
     """Up to `max_queries` products of the window's invoices as queries (their descriptions); relevant: the other
     products of the same invoices; both among the products sold before the window."""
-    items = pd.Index(np.sort(history["StockCode"].unique()))
+    items, popularity = searchable(history)
     lines = window[window["StockCode"].isin(items)][["InvoiceNo", "StockCode"]].drop_duplicates()
     baskets = lines.groupby("InvoiceNo", observed=True)["StockCode"].transform("size")
     lines = lines[baskets >= 2]
@@ -115,13 +127,15 @@ def co_purchase(history: pd.DataFrame, window: pd.DataFrame, descriptions: pd.Se
                                                            items.get_indexer(basket_items["StockCode"]))),
                              shape=(len(chosen), len(items)))
     return Queries(descriptions.reindex(chosen).fillna("").tolist(), relevant, items.get_indexer(chosen), items,
+                   popularity,
                    f"{len(chosen)} products of the window as queries (relevant: what was bought with them)")
 
 
 def method_scores(queries: Queries, descriptions: pd.Series, minilm: Callable, weights: tuple[float, ...]
                   ) -> dict[str, np.ndarray]:
     """Scores (n_queries, n_items) of TF-IDF, BM25 and MiniLM, and of the hybrid at each weight (keys
-    "hybrid w=..."); the excluded product of each query gets -inf."""
+    "hybrid w=..."); equal scores are ordered by popularity (recommend.search.combine_scores); the excluded product
+    of each query gets -inf."""
     texts = descriptions.reindex(queries.items).fillna("").tolist()
     tfidf = text_vectorizer("tfidf", texts)
     bm25 = bm25_scorer(texts)(queries.texts)
@@ -129,6 +143,7 @@ def method_scores(queries: Queries, descriptions: pd.Series, minilm: Callable, w
     scaled = bm25 / np.maximum(bm25.max(axis=1, keepdims=True), 1e-12)
     scores = {"TF-IDF": cosine_similarity(tfidf(queries.texts), tfidf(texts)), "BM25": bm25, "MiniLM": semantic,
               **{f"hybrid w={w:.1f}": (1 - w) * scaled + w * semantic for w in weights}}
+    scores = {method: combine_scores(values, None, 0.0, queries.popularity) for method, values in scores.items()}
     rows = np.flatnonzero(queries.excluded >= 0)
     for values in scores.values():
         values[rows, queries.excluded[rows]] = -np.inf
