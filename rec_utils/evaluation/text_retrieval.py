@@ -42,8 +42,9 @@ VectorizerFactory = Callable[[Sequence[str]], Vectorizer]  # corpus -> vectorize
 def default_vectorizers(catalog: pd.DataFrame, **encode_kwargs) -> dict[str, VectorizerFactory]:
     """{"TF-IDF": fitted on the corpus it is given (the bag-of-words baseline), "MiniLM": pretrained, with
     the whole catalogue's descriptions encoded once, "blend": the mean of both cosines (weight fixed at
-    1/2, not tuned; notebook 08's search benchmark tunes its BM25/MiniLM "hybrid" instead)}. The first is the baseline every other one is compared with. encode_kwargs: for
-    rec_utils.features.text_encoder.encode_texts (device, batch_size, ...)."""
+    1/2, not tuned; notebook 08's search benchmark tunes its BM25/MiniLM "hybrid" instead)}. The first is the
+    baseline every other one is compared with. encode_kwargs: for rec_utils.features.text_encoder.encode_texts
+    (device, batch_size, ...)."""
     minilm = text_vectorizer("minilm", catalog["Description"].fillna(""), **encode_kwargs)
     return {"TF-IDF": lambda corpus: text_vectorizer("tfidf", corpus), "MiniLM": lambda corpus: minilm,
             "blend": lambda corpus: combined_vectorizer(text_vectorizer("tfidf", corpus), minilm)}
