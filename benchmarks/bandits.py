@@ -21,15 +21,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from rec_utils.data.fashion import load_fashion_mnist  # noqa: E402
-from rec_utils.models.bandits import (  # noqa: E402
-    UCB1,
-    BetaThompson,
-    EpsilonGreedy,
-    GreedyScores,
-    LinearThompson,
-    LinUCB,
-    RandomPolicy,
-)
+from rec_utils.models.bandits import UCB1, BetaThompson, EpsilonGreedy, GreedyScores, RandomPolicy  # noqa: E402
+from rec_utils.models.linear_bandits import LinearThompson, LinUCB  # noqa: E402
 from rec_utils.runtime.benchmark_log import BENCHMARKS_PATH, append_rows, best_time, cpu_description  # noqa: E402
 from rec_utils.simulation.bandit_run import run_policy  # noqa: E402
 from rec_utils.simulation.clicks import SimulatorConfig  # noqa: E402

@@ -34,10 +34,10 @@ def _say(title: str, table=None, started: float | None = None) -> None:
 
 
 def scenarios(t: pd.DataFrame, catalog: pd.DataFrame, cut: pd.Timestamp, quick: bool, n_boot: int) -> None:
-    from rec_utils.evaluation.launch import launch_targeting, new_products
-    from rec_utils.evaluation.markets import cross_market_ndcg, cross_market_table
-    from rec_utils.evaluation.profiles import categories_bought, tag_precision_table
-    from rec_utils.evaluation.rules import evaluate_rules, hit_rate_table, seed_baskets
+    from rec_utils.chapters.scenarios.launch import launch_targeting, new_products
+    from rec_utils.chapters.scenarios.markets import cross_market_ndcg, cross_market_table
+    from rec_utils.chapters.scenarios.profiles import categories_bought, tag_precision_table
+    from rec_utils.chapters.scenarios.rules import evaluate_rules, hit_rate_table, seed_baskets
     from rec_utils.features.categories import (
         UNCATEGORISED,
         categorize,

@@ -7,9 +7,9 @@
 Each size is Online Retail replicated by rec_utils.data.replicate (written once under data/cache/scale/): by
 default n x as many customers of the same shop, which keeps the density and each customer's behaviour
 (--catalogues 1), or n disjoint shops (--catalogues own, whose customers x products grow as n^2);
-each (engine, size) runs rec_utils.scaling's pipeline (read, clean with accounting, the protocol's test
-stage, purchase matrix, implicit ALS, top-k new items, NDCG) in a fresh process, timed from process start (so Spark's
-session start-up is included), with peak resident memory summed over the process tree. Prints a table
+each (engine, size) runs rec_utils.chapters.scale_out.scaling's pipeline (read, clean with accounting, the
+protocol's test stage, purchase matrix, implicit ALS, top-k new items, NDCG) in a fresh process, timed from process
+start (so Spark's session start-up is included), with peak resident memory summed over the process tree. Prints a table
 and appends rows to reports/benchmarks.csv (wall and CPU seconds, peak GiB, NDCG, seconds per stage; a
 run that fails or passes --timeout gives its time to failure and the memory it reached).
 """
@@ -23,21 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from rec_utils.chapters.scale_out.scaling import ENGINES, GIB, SCALE_DIR, PipelineSettings, memory_limit_bytes, sweep
+from rec_utils.chapters.scale_out.scaling_fit import break_even, can_fit_costs, engine_costs, size_reaching
+from rec_utils.chapters.scale_out.sweep_results import BENCHMARK, benchmark_measurements, crossover_factor, engine_label
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH
 from rec_utils.runtime.benchmark_log import BENCHMARKS_PATH, append_rows, cpu_description
-from rec_utils.scaling import (
-    BENCHMARK,
-    ENGINES,
-    GIB,
-    SCALE_DIR,
-    PipelineSettings,
-    benchmark_measurements,
-    crossover_factor,
-    engine_label,
-    memory_limit_bytes,
-    sweep,
-)
-from rec_utils.scaling_fit import break_even, can_fit_costs, engine_costs, size_reaching
 
 
 def _catalogues(value: str) -> int | None:

@@ -27,11 +27,11 @@ import pandas as pd
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # must be set before TensorFlow is imported
 
+from rec_utils.chapters.language_model.tag_stability import default_taggers, tag_stability_comparison  # noqa: E402
+from rec_utils.chapters.language_model.text_retrieval import new_product_comparison, search_comparison  # noqa: E402
 from rec_utils.data.tables import load_processed  # noqa: E402
 from rec_utils.evaluation.protocol import Protocol  # noqa: E402
 from rec_utils.evaluation.resampling import Comparison  # noqa: E402
-from rec_utils.evaluation.tag_stability import default_taggers, tag_stability_comparison  # noqa: E402
-from rec_utils.evaluation.text_retrieval import new_product_comparison, search_comparison  # noqa: E402
 from rec_utils.features.text_encoder import (  # noqa: E402
     MODEL_CHECKSUM,
     MODEL_NAME,
@@ -47,9 +47,9 @@ USES = ("search", "new_products", "tags", "click_model")
 
 def click_model_use(n_boot: int, seed: int) -> Comparison:
     """Notebook 06's simulated impressions and user split, text-only towers."""
+    from rec_utils.chapters.language_model.tower_comparison import text_tower_comparison
     from rec_utils.data.fashion import load_fashion_mnist
     from rec_utils.data.split import split_groups
-    from rec_utils.evaluation.text_tower import text_tower_comparison
     from rec_utils.simulation.clicks import SimulatorConfig, simulate_clicks
 
     images, labels, _ = load_fashion_mnist("test")

@@ -16,16 +16,16 @@ Sub-packages are layers; a module imports only from its own layer and the layers
                  association rules
     recommend    top-K selection, score functions and recommenders by name, interest tags and reasons,
                  cold start
-    evaluation   ranking metrics, probability metrics with bootstrap intervals, concentration,
-                 off-policy estimators, bandit summaries over seeds
+    evaluation   the evaluation protocol, tuning, comparisons, ranking and probability metrics with bootstrap
+                 intervals, concentration, off-policy estimators, explanations, fairness measures
+    figures      plots (pictures of results) and diagrams (pictures of methods)
 
-Top level (may import any layer): `plots` (figures for the notebooks), `run`
-(`python -m rec_utils.run`, the papermill runner), `spark` (the pipeline on Apache Spark) and `scaling` (timing the
-pandas/numpy and Spark pipelines on growing data); the last two serve notebook 12 only.
+At the top sit only `run` (`python -m rec_utils.run`, the papermill runner) and this file.
 
 Chapters (`rec_utils.chapters`, on top of every layer): the experiment code of one notebook each, e.g.
 `chapters.click_model` (notebook 06: the click log, ceilings by inputs, baselines, the user-interest model, the
-predictions notebook 07 reads).
+predictions notebook 07 reads), `chapters.scale_out` (notebook 12: the pipeline on Apache Spark and the scaling
+sweep); rec_utils/chapters/__init__.py lists them all.
 """
 
 __version__ = "0.2.0"

@@ -6,18 +6,20 @@ The protocol and its comparisons
     comparison        compare_recommenders: per-customer metrics, intervals, paired differences from the
                       strongest baseline
     tuning            seeded search within a budget on validation only; the procedure that chooses a recommender
-    choice, recap     notebook 07's saved choice and headline, read or recomputed by the same procedure
+    choice            notebook 07's saved choice, read or recomputed by the same procedure
     resampling        the one customer-bootstrap engine: resamples, intervals of means, ratios, paired
-                      differences; exact fast customer-bootstrap ROC-AUC and log-loss for many models at once
+                      differences
+    grouped_auc       exact fast customer-bootstrap ROC-AUC and log-loss for many models at once
     claims            the wording a paired interval supports; the "what we measured" table
 Metrics
     ranking           precision/recall/NDCG/MAP/hit-rate@k per user, coverage, novelty, diversity
     probability       ROC-AUC, PR-AUC, log-loss, Brier with bootstrap and paired intervals; thresholds;
                       calibration
     concentration     how concentrated purchases or exposure are (top shares, Gini)
-Studies
-    text_retrieval, tag_stability, text_tower    the pretrained text encoder against bag-of-words
-    rules, profiles, launch, markets, purchase_pairs    the application scenarios (notebook 10)
-    explain, fairness, privacy_utility           interpretability, exposure fairness, utility against ε (notebook 11)
-    off_policy, bandit_results                   off-policy estimators; bandit runs over seeds (notebook 09)
+Measures of responsibility and of logged decisions
+    explain           integrated gradients and their completeness check
+    fairness          exposure under position bias, group metrics, an exposure-aware re-ranker
+    off_policy        IPS, SNIPS, DM and DR estimators of a policy's value from a logged run
+
+The experiments that only one notebook runs live in rec_utils.chapters, not here.
 """

@@ -27,9 +27,9 @@ import scipy.sparse as sp
 from fairlearn.metrics import MetricFrame
 from sklearn.metrics import roc_auc_score
 
+from rec_utils.evaluation.grouped_auc import auc_draws
 from rec_utils.evaluation.probability import bootstrap_values
 from rec_utils.evaluation.ranking import ndcg_at_k
-from rec_utils.evaluation.resampling import auc_draws
 from rec_utils.recommend.baselines import item_buyers
 
 

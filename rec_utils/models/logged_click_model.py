@@ -19,7 +19,8 @@ from rec_utils.data.split import split_groups
 from rec_utils.features.attributes import click_model_inputs, encode_attributes
 from rec_utils.features.text import Tokenizer
 from rec_utils.models.click_model import build_click_model, predict, train_click_model
-from rec_utils.simulation.environment import N_CATEGORIES, QUERY_WORDS
+from rec_utils.simulation.environment import QUERY_WORDS
+from rec_utils.simulation.episode import N_CATEGORIES
 
 
 @dataclass

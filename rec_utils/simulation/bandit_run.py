@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from rec_utils.runtime.progress import progress_bar
-from rec_utils.simulation.environment import N_CATEGORIES, Context, Episode
+from rec_utils.simulation.episode import N_CATEGORIES, Context, Episode
 
 
 class Policy(Protocol):

@@ -7,8 +7,8 @@ import pytest
 from ranking_checks import assert_directions, assert_headline
 
 from rec_utils.chapters.click_model import ARTICLE
+from rec_utils.chapters.scenarios import recap
 from rec_utils.data.tables import load_processed
-from rec_utils.evaluation import recap
 from rec_utils.evaluation.choice import load_choice
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.runtime.errata import load_errata

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rec_utils.data.fashion import load_fashion_mnist
-from rec_utils.evaluation.bandit_results import (
+from rec_utils.chapters.explore_exploit.bandit_results import (
     horizon_table,
     interval_frame,
     leaders,
@@ -20,28 +19,23 @@ from rec_utils.evaluation.bandit_results import (
     taste_agreement,
     with_intervals,
 )
+from rec_utils.data.fashion import load_fashion_mnist
 from rec_utils.models.bandits import (
     UCB1,
     BetaThompson,
     EpsilonGreedy,
     GreedyScores,
-    LinearThompson,
-    LinUCB,
     RandomPolicy,
     SlateMixture,
     shown_indicator,
     top_k_positions,
 )
+from rec_utils.models.linear_bandits import LinearThompson, LinUCB
 from rec_utils.runtime.paths import REPO_ROOT
 from rec_utils.simulation.bandit_run import run_in_segments, run_policy
 from rec_utils.simulation.clicks import SimulatorConfig, simulate_clicks
-from rec_utils.simulation.environment import (
-    QUERY_WORDS,
-    ArmKey,
-    BanditEnvironment,
-    Context,
-    query_likelihood,
-)
+from rec_utils.simulation.environment import QUERY_WORDS, BanditEnvironment, query_likelihood
+from rec_utils.simulation.episode import ArmKey, Context
 
 SMALL = SimulatorConfig(n_items=300, n_users=60, sessions_per_user=4, seed=3)
 

@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from rec_utils.diagrams import (  # noqa: E402
+from rec_utils.evaluation.protocol import Protocol  # noqa: E402
+from rec_utils.figures.diagrams import (  # noqa: E402
     BANDIT_STEPS,
     bandit_loop_diagram,
     dp_sgd_diagram,
@@ -18,7 +19,6 @@ from rec_utils.diagrams import (  # noqa: E402
     spark_pipeline_diagram,
     time_cut_diagram,
 )
-from rec_utils.evaluation.protocol import Protocol  # noqa: E402
 from rec_utils.simulation.clicks import SimulatorConfig  # noqa: E402
 
 

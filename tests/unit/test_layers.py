@@ -1,9 +1,9 @@
-"""rec_utils is layered: runtime -> data -> simulation -> features -> models -> recommend -> evaluation, then
-the chapters (one package or module per notebook's experiment).
+"""rec_utils is layered: runtime -> data -> simulation -> features -> models -> recommend -> evaluation -> figures,
+then the chapters (one package per notebook's experiment).
 
 A layer module may import from its own layer and the layers before it, never from a later one nor from a chapter;
-a chapter may import every layer but no other chapter; the top-level modules (plots, run, ...) may import anything
-but a chapter. Read from the source, imports inside functions included.
+a chapter may import every layer but no other chapter; only `__init__` and `run` sit flat at the top. No module is
+longer than MAX_LINES, so each keeps one job. Read from the source, imports inside functions included.
 """
 
 import ast
@@ -13,7 +13,8 @@ import pytest
 
 import rec_utils
 
-LAYERS = ["runtime", "data", "simulation", "features", "models", "recommend", "evaluation"]
+LAYERS = ["runtime", "data", "simulation", "features", "models", "recommend", "evaluation", "figures"]
+MAX_LINES = 300
 PACKAGE_DIR = Path(rec_utils.__file__).parent
 MODULES = sorted(p for layer in LAYERS for p in (PACKAGE_DIR / layer).glob("*.py"))
 
@@ -70,6 +71,16 @@ def test_imports_point_down(path):
     own = LAYERS.index(path.parent.name)
     later = {layer for layer in imported_layers(path) if layer not in LAYERS or LAYERS.index(layer) > own}
     assert not later, f"{path.parent.name}/{path.name} imports from a later layer: {sorted(later)}"
+
+
+def test_only_init_and_run_sit_at_the_top():
+    assert {p.stem for p in PACKAGE_DIR.glob("*.py")} == {"__init__", "run"}
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE_DIR.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
+def test_no_module_is_longer_than_one_job_needs(path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE_DIR)} has {lines} lines (at most {MAX_LINES}): split it"
 
 
 def test_sub_packages_say_what_they_hold_and_may_import():

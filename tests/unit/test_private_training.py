@@ -131,7 +131,7 @@ def test_keras_weights_in_a_scikit_learn_pipeline_score_the_same():
 
 
 def test_dp_sgd_curve_tunes_on_validation_and_reports_epsilon():
-    from rec_utils.evaluation.privacy_utility import dp_sgd_curve
+    from rec_utils.chapters.privacy.privacy_utility import dp_sgd_curve
 
     X, y = _data(n=1200, d=3, seed=1)
     groups = np.repeat(np.arange(300), 4)

@@ -25,7 +25,7 @@ from rec_utils.evaluation.comparison import (
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.resampling import bootstrap_means, mean_interval
 from rec_utils.evaluation.tuning import candidate_settings, candidates_for, choose_recommender, tune, tune_classifier
-from rec_utils.plots import comparison_plot, tag_profile_plot, tuning_plot
+from rec_utils.figures.plots import comparison_plot, tag_profile_plot, tuning_plot
 from rec_utils.recommend.recommenders import RecommenderSpec
 
 matplotlib.use("Agg")

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rec_utils.evaluation import recap
+from rec_utils.chapters.privacy.purchase_pairs import protocol_pairs, window_pairs
+from rec_utils.chapters.scenarios import recap
 from rec_utils.evaluation.claims import direction, interval_text, measured_row, measured_table, supported
 from rec_utils.evaluation.protocol import Protocol
-from rec_utils.evaluation.purchase_pairs import protocol_pairs, window_pairs
 from rec_utils.recommend.recommenders import RecommenderSpec
 
 START = pd.Timestamp("2011-01-01")
@@ -114,7 +114,7 @@ def market():
 
 
 def test_count_release_curve_tunes_clipping_on_validation_and_separates_clipping_from_noise(market):
-    from rec_utils.evaluation.privacy_utility import count_release_curve, split_ndcg
+    from rec_utils.chapters.privacy.privacy_utility import count_release_curve, split_ndcg
     from rec_utils.recommend.private import private_scorer
 
     protocol = Protocol(START + pd.Timedelta(days=45), validation_days=10, test_days=15)
@@ -144,7 +144,7 @@ def test_scenario_plots_draw_from_their_tables():
 
     matplotlib.use("Agg")
     from rec_utils.evaluation.fairness import exposure_table
-    from rec_utils.plots import difference_plot, exposure_plot, interval_lines_plot, segment_plot
+    from rec_utils.figures.plots import difference_plot, exposure_plot, interval_lines_plot, segment_plot
 
     rows = pd.DataFrame({"difference": [0.1, -0.2, 0.0], "low": [0.05, -0.3, -0.1], "high": [0.2, -0.1, 0.1]},
                         index=["a", "b", "c"])

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss, roc_auc_score
 
-from rec_utils.evaluation.probability import bootstrap_ci, metrics_table, paired_bootstrap
-from rec_utils.evaluation.resampling import (
+from rec_utils.evaluation.grouped_auc import (
     _pair_wins,
     auc_difference,
     auc_draws,
@@ -17,6 +16,7 @@ from rec_utils.evaluation.resampling import (
     weighted_auc,
     weighted_log_loss,
 )
+from rec_utils.evaluation.probability import bootstrap_ci, metrics_table, paired_bootstrap
 
 
 def _rows(seed: int, n: int = 900, n_customers: int = 120):

@@ -29,7 +29,7 @@ RUN_RESULT = "a run's result: its folder comes from artefact_dir"
 WRITERS = {
     "runtime/results.py:save_metrics": RUN_RESULT,
     "runtime/errata.py:record_erratum": RUN_RESULT,
-    "plots.py:save_figure": RUN_RESULT,
+    "figures/plots.py:save_figure": RUN_RESULT,
     "evaluation/choice.py:save_choice": RUN_RESULT,
     "chapters/click_model/predictions.py:save_click_predictions": RUN_RESULT,
     "chapters/click_model/deep.py:save_interest_model": "cache: data/cache/ (notebook 06's trained model, reloaded)",
@@ -53,14 +53,14 @@ WRITERS = {
     "models/distributed.py:_demo": "a subprocess demo writing to the caller's folder",
     "runtime/benchmark_log.py:append_frame": "benchmark scripts' log (benchmarks/), not a notebook run",
     "runtime/readme.py:update_readme": "README's results block (make readme, maintainers)",
-    "scaling.py:main": "the scaling subprocess's report, to the caller's path",
+    "chapters/scale_out/scaling.py:main": "the scaling subprocess's report, to the caller's path",
 }
 # Modules that may name the full run's reports/ folder, and why (none of them writes a run's result there).
 NAMES_REPORTS = {
     "runtime/paths.py": "defines the locations",
     "runtime/runs.py": "artefact_dir / run_folder / find_artefact: the one place that chooses the folder",
     "runtime/results.py": "METRICS_DIR.name: the sub-folder's name under artefact_dir",
-    "plots.py": "FIGURES_DIR.name: the sub-folder's name under artefact_dir",
+    "figures/plots.py": "FIGURES_DIR.name: the sub-folder's name under artefact_dir",
     "runtime/errata.py": "ERRATA_PATH: load_errata's default, reading the full run's errata",
     "runtime/report.py": "render_index's default folder for reading errata",
     "runtime/readme.py": "reads the full run's metrics for README",
@@ -188,7 +188,7 @@ WRITING_CELL = """
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from rec_utils.plots import save_figure
+from rec_utils.figures.plots import save_figure
 from rec_utils.runtime.errata import record_erratum
 from rec_utils.runtime.results import save_metrics
 from rec_utils.runtime.runs import artefact_dir

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import nbformat
 import pytest
 
-from rec_utils.plots import save_figure
+from rec_utils.figures.plots import save_figure
 from rec_utils.runtime import parameters, runs
 from rec_utils.runtime.errata import load_errata, record_erratum
 from rec_utils.runtime.parameters import Flag, Number, check_parameters

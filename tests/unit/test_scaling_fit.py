@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rec_utils.scaling_fit import (
+from rec_utils.chapters.scale_out.scaling_fit import (
     break_even,
     can_fit_costs,
     cost_plot,

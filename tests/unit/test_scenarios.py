@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from rec_utils.evaluation.launch import audience_hits, launch_targeting, new_products
-from rec_utils.evaluation.markets import (
+from rec_utils.chapters.scenarios.launch import audience_hits, launch_targeting, new_products
+from rec_utils.chapters.scenarios.markets import (
     cross_market_ndcg,
     cross_market_table,
     customer_markets,
@@ -15,8 +15,14 @@ from rec_utils.evaluation.markets import (
     purchase_matrix,
     tune_market_factors,
 )
-from rec_utils.evaluation.profiles import categories_bought, tag_precision, tag_precision_table
-from rec_utils.evaluation.rules import SAME_AS_POPULARITY, evaluate_rules, hit_rate_table, seed_baskets, tune_rules
+from rec_utils.chapters.scenarios.profiles import categories_bought, tag_precision, tag_precision_table
+from rec_utils.chapters.scenarios.rules import (
+    SAME_AS_POPULARITY,
+    evaluate_rules,
+    hit_rate_table,
+    seed_baskets,
+    tune_rules,
+)
 from rec_utils.features.categories import (
     UNCATEGORISED,
     categorize,

@@ -9,6 +9,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rec_utils.chapters.scale_out.spark import spark_clean, spark_split, spark_transactions, spark_window_split
+from rec_utils.chapters.scale_out.spark_index import dense_sorted_index
+from rec_utils.chapters.scale_out.spark_ranking import (
+    collect_top_k,
+    factor_matrix,
+    fit_spark_als,
+    spark_per_user_metrics,
+    spark_ranking_metrics,
+    spark_top_k,
+)
+from rec_utils.chapters.scale_out.spark_session import (
+    LOG_SETTING,
+    JavaUnavailableError,
+    java_major,
+    java_version,
+    session_conf,
+    spark_session,
+)
 from rec_utils.data.cleaning import clean_transactions
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, SchemaError, load_online_retail
 from rec_utils.data.split import time_window_split
@@ -16,25 +34,6 @@ from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.ranking import RANKING_METRICS, hits_at_k, ranking_report
 from rec_utils.recommend.scorers import factor_scores
 from rec_utils.recommend.topk import top_k
-from rec_utils.spark import (
-    LOG_SETTING,
-    JavaUnavailableError,
-    collect_top_k,
-    factor_matrix,
-    fit_spark_als,
-    java_major,
-    java_version,
-    session_conf,
-    spark_clean,
-    spark_per_user_metrics,
-    spark_ranking_metrics,
-    spark_session,
-    spark_split,
-    spark_top_k,
-    spark_transactions,
-    spark_window_split,
-)
-from rec_utils.spark_index import dense_sorted_index
 
 PROTOCOL = Protocol("2011-11-10", validation_days=30, test_days=30, task="new_items")
 NO_JAVA = "no Java runtime: Spark needs Java 17 or later (install openjdk-17-jre-headless or set JAVA_HOME)"
@@ -121,8 +120,8 @@ def test_settings_are_checked_before_spark_starts():
 
 @pytest.mark.parametrize("found", [None, "11.0.2"])
 def test_missing_or_old_java_is_a_named_error(monkeypatch, found):
-    import rec_utils.spark as spark_module
-    monkeypatch.setattr(spark_module, "java_version", lambda: found)
+    import rec_utils.chapters.scale_out.spark_session as session_module
+    monkeypatch.setattr(session_module, "java_version", lambda: found)
     with pytest.raises(JavaUnavailableError, match="17 or later"):
         with spark_session("local[1]"):
             pass

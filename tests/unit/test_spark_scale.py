@@ -11,6 +11,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from rec_utils.chapters.scale_out.scaling import PipelineSettings, measure, memory_limit_bytes, peak_tree_rss
+from rec_utils.chapters.scale_out.spark_session import java_version
+from rec_utils.chapters.scale_out.sweep_results import (
+    benchmark_measurements,
+    crossover_factor,
+    read_benchmark,
+    stage_shares,
+)
 from rec_utils.data.cleaning import clean_transactions
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, to_typed_transactions
 from rec_utils.data.replicate import (
@@ -23,17 +31,6 @@ from rec_utils.data.replicate import (
 )
 from rec_utils.runtime.benchmark_log import append_rows
 from rec_utils.runtime.paths import REPO_ROOT
-from rec_utils.scaling import (
-    PipelineSettings,
-    benchmark_measurements,
-    crossover_factor,
-    measure,
-    memory_limit_bytes,
-    peak_tree_rss,
-    read_benchmark,
-    stage_shares,
-)
-from rec_utils.spark import java_version
 
 
 @pytest.fixture(scope="module")

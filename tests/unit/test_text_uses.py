@@ -6,16 +6,16 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from rec_utils.evaluation.protocol import Protocol
-from rec_utils.evaluation.resampling import mean_table, paired_differences
-from rec_utils.evaluation.tag_stability import jaccard, stability_values, tag_stability_comparison
-from rec_utils.evaluation.text_retrieval import (
+from rec_utils.chapters.language_model.tag_stability import jaccard, stability_values, tag_stability_comparison
+from rec_utils.chapters.language_model.text_retrieval import (
     RANDOM,
     new_product_comparison,
     pseudo_query,
     search_comparison,
     search_queries,
 )
+from rec_utils.evaluation.protocol import Protocol
+from rec_utils.evaluation.resampling import mean_table, paired_differences
 from rec_utils.features import text_encoder
 from rec_utils.features.text_vectors import (
     combined_vectorizer,
@@ -286,9 +286,9 @@ def test_frozen_text_model_takes_named_embedding_inputs():
 
 @pytest.mark.slow
 def test_text_tower_comparison_trains_both_towers_on_the_same_split():
+    from rec_utils.chapters.language_model.tower_comparison import CEILING, FROZEN, LEARNED, text_tower_comparison
     from rec_utils.data.fashion import load_fashion_mnist
     from rec_utils.data.split import split_groups
-    from rec_utils.evaluation.text_tower import CEILING, FROZEN, LEARNED, text_tower_comparison
     from rec_utils.simulation.clicks import SimulatorConfig, simulate_clicks
 
     images, labels, _ = load_fashion_mnist("test")

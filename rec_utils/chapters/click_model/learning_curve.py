@@ -12,7 +12,7 @@ import pandas as pd
 from rec_utils.chapters.click_model.baselines import LOGISTIC, SUMMARY_NAMES, TREES, fit_baselines
 from rec_utils.chapters.click_model.data import ClickData
 from rec_utils.chapters.click_model.deep import FULL, ModelSpec, train_variant
-from rec_utils.evaluation.resampling import auc_log_loss_table
+from rec_utils.evaluation.grouped_auc import auc_log_loss_table
 from rec_utils.runtime.progress import progress_bar
 
 CURVE_MODELS = (f"{LOGISTIC}{SUMMARY_NAMES['full']}", f"{TREES}{SUMMARY_NAMES['full']}", FULL)

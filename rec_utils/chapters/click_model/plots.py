@@ -1,4 +1,4 @@
-"""Notebook 06's figures; each returns its Figure (save with rec_utils.plots.save_figure)."""
+"""Notebook 06's figures; each returns its Figure (save with rec_utils.figures.plots.save_figure)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from rec_utils.chapters.click_model.ceilings import CEILINGS, ORACLE
-from rec_utils.diagrams import flow_diagram
+from rec_utils.figures.diagrams import flow_diagram
 
 CEILING_STYLES = dict(zip(CEILINGS, ["-", "--", ":"]))
 

@@ -10,7 +10,7 @@ from sklearn.metrics import roc_auc_score
 
 from rec_utils.data.split import split_by_customer
 from rec_utils.data.tables import load_processed
-from rec_utils.evaluation.resampling import auc_log_loss_table
+from rec_utils.evaluation.grouped_auc import auc_log_loss_table
 from rec_utils.features.propensity import CATEGORICAL_FEATURES, NUMERIC_FEATURES, propensity_dataset
 from rec_utils.features.propensity_sampling import propensity_dataset_by_popularity
 from rec_utils.features.text import Tokenizer

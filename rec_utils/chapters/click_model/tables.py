@@ -14,7 +14,7 @@ from sklearn.linear_model import LinearRegression
 from rec_utils.chapters.click_model.ceilings import CEILING_FULL, CEILING_NONE, CEILING_OF, CEILINGS, ORACLE
 from rec_utils.chapters.click_model.data import ClickData
 from rec_utils.evaluation.claims import supported
-from rec_utils.evaluation.resampling import auc_log_loss_table
+from rec_utils.evaluation.grouped_auc import auc_log_loss_table
 from rec_utils.runtime.device import keras_backend, visible_gpus
 from rec_utils.simulation.clicks import title_class_word
 

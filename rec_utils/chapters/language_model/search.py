@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from rec_utils.chapters.language_model.text_retrieval import search_queries
 from rec_utils.data.intent_queries import load_intent_queries, relevant_items
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.ranking import hit_rate_at_k, ndcg_at_k
 from rec_utils.evaluation.resampling import mean_table, paired_differences
-from rec_utils.evaluation.text_retrieval import search_queries
 from rec_utils.features.bm25 import bm25_scorer
 from rec_utils.features.text_vectors import cosine_similarity, text_vectorizer
 from rec_utils.recommend.search import combine_scores

@@ -1,9 +1,8 @@
 """Where Spark starts to pay off: the same pipeline on pandas/numpy and on Spark, timed on growing data.
 
     table = sweep([1, 2], ["pandas", "spark"], PipelineSettings())   # one fresh process per engine and size
-    crossover_factor(table)                                          # first size at which Spark is faster
-    stage_shares(table, "spark")                                     # where its time goes at the largest size
-    (what a sweep supports, as fixed + per-copy cost: rec_utils.scaling_fit)
+    (reading a logged sweep back, where the engines cross, stage shares: rec_utils.chapters.scale_out.sweep_results;
+    what a sweep supports, as fixed + per-copy cost: rec_utils.chapters.scale_out.scaling_fit)
 
 The pipeline, identical in meaning on both engines: read the Parquet file and type it, clean it with the
 per-reason accounting, split it by the test stage of rec_utils.evaluation.protocol.Protocol (history
@@ -11,8 +10,8 @@ before the global cut, the test window after it), build the purchase matrix, fit
 top-k items of the protocol's task for every ranked customer and compute NDCG@k. (The pandas path's
 protocol split also records each customer's country and the cold-start customers, which the Spark path
 does not need: a small share of its 'matrix' stage.) Each (engine, size) runs in its own process
-(`python -m rec_utils.scaling ...`), so its peak memory is its own: the resident memory summed over the
-process and its children (for Spark: the driver JVM and its Python workers), sampled every 0.1 s. The
+(`python -m rec_utils.chapters.scale_out.scaling ...`), so its peak memory is its own: the resident memory summed
+over the process and its children (for Spark: the driver JVM and its Python workers), sampled every 0.1 s. The
 data for n x is written once by rec_utils.data.replicate under data/cache/scale/.
 """
 
@@ -30,11 +29,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import psutil
 import pyarrow.parquet as pq
 
+from rec_utils.chapters.scale_out.spark import spark_clean, spark_split, spark_transactions
+from rec_utils.chapters.scale_out.spark_ranking import fit_spark_als, spark_ranking_metrics, spark_top_k
+from rec_utils.chapters.scale_out.spark_session import spark_session
 from rec_utils.data.cleaning import clean_transactions
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, load_online_retail
 from rec_utils.data.replicate import write_replicated
@@ -45,15 +46,6 @@ from rec_utils.recommend.scorers import factor_scores
 from rec_utils.recommend.topk import top_k
 from rec_utils.runtime.io import write_text_atomic
 from rec_utils.runtime.paths import CACHE_DIR
-from rec_utils.spark import (
-    fit_spark_als,
-    spark_clean,
-    spark_ranking_metrics,
-    spark_session,
-    spark_split,
-    spark_top_k,
-    spark_transactions,
-)
 
 ENGINES = ("pandas", "spark")
 SCALE_DIR: Path = CACHE_DIR / "scale"
@@ -119,7 +111,8 @@ def run_pandas(path: Path, settings: PipelineSettings) -> dict:
 
 
 def run_spark(path: Path, settings: PipelineSettings) -> dict:
-    """The same pipeline on Spark (rec_utils.spark), session start-up included; same output as run_pandas."""
+    """The same pipeline on Spark (rec_utils.chapters.scale_out.spark), session start-up included; same output as
+    run_pandas."""
     watch = _Stopwatch()
     with spark_session(settings.master, driver_memory=settings.driver_memory, partitions=settings.partitions) as spark:
         watch.lap("start")
@@ -199,8 +192,8 @@ def measure(engine: str, path: Path, settings: PipelineSettings, *, timeout_s: f
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     with tempfile.TemporaryDirectory(prefix="interest-lab-scale-") as folder:
         report_path = Path(folder) / "report.json"
-        command = [sys.executable, "-m", "rec_utils.scaling", "--engine", engine, "--data", str(path),
-                   "--settings", json.dumps(asdict(settings)), "--report", str(report_path)]
+        command = [sys.executable, "-m", "rec_utils.chapters.scale_out.scaling", "--engine", engine,
+                   "--data", str(path), "--settings", json.dumps(asdict(settings)), "--report", str(report_path)]
         env = {**os.environ, "INTEREST_LAB_PROGRESS": "0"}
         cpu_before = _children_cpu_s()
         start = time.perf_counter()
@@ -239,69 +232,6 @@ def sweep(factors: list[int], engines: list[str], settings: PipelineSettings, *,
     return pd.DataFrame(rows)
 
 
-BENCHMARK = "scale"
-_UNITS = {"wall_s": "s", "cpu_s": "s", "peak_gib": "GiB", "ndcg": "NDCG@k"}
-
-
-def engine_label(engine: str, settings: PipelineSettings) -> str:
-    """How reports/benchmarks.csv names an engine: 'pandas/numpy' or 'spark local[2]'."""
-    return "pandas/numpy" if engine == "pandas" else f"spark {settings.master}"
-
-
-def benchmark_measurements(row: pd.Series) -> dict[str, tuple[float, str]]:
-    """One sweep row as benchmark_log.append_rows measurements: wall, CPU, peak memory, NDCG and the stage
-    seconds of a finished run; a failed run gives its time to failure and the memory it reached."""
-    if row["status"] != "ok":
-        return {"failed_after_s": (float(row["wall_s"]), "s"), "peak_gib": (float(row["peak_gib"]), "GiB")}
-    stages = {name: (float(row[name]), "s") for name in row.index if name.endswith("_s") and name not in _UNITS
-              and pd.notna(row[name])}
-    return {**{name: (float(row[name]), unit) for name, unit in _UNITS.items()}, **stages}
-
-
-def read_benchmark(path: Path, catalogues: int | None = None) -> pd.DataFrame | None:
-    """The latest `benchmarks/scale.py` measurement of each (engine, factor) on replicas made with `catalogues`
-    (rows that do not record it were made with None) in a benchmarks CSV, shaped like sweep()'s table (status
-    'ok' or 'failed') plus the time cut it used (`cut_date`), the machine it ran on as the log describes it
-    (`device`) and Spark's driver heap (`driver_memory`, 'not recorded' where absent); None when the file holds
-    none."""
-    if not Path(path).exists():
-        return None
-    rows = pd.read_csv(path)
-    rows = rows[rows["benchmark"] == BENCHMARK]
-    rows = rows[rows["parameters"].map(lambda p: json.loads(p).get("catalogues") == catalogues)]
-    if rows.empty:
-        return None
-    parameters = rows["parameters"].map(json.loads)
-    rows = rows.assign(factor=parameters.map(lambda p: p["factor"]), rows_in=parameters.map(lambda p: p["rows_in"]),
-                       cut_date=parameters.map(lambda p: p.get("cut_date", p.get("cut", "not recorded"))),
-                       driver_memory=parameters.map(lambda p: p.get("driver_memory", "not recorded")))
-    latest = rows[rows["timestamp"] == rows.groupby(["backend", "factor"])["timestamp"].transform("max")]
-    table = latest.pivot_table(index=["backend", "factor", "rows_in", "timestamp", "cut_date", "device",
-                                      "driver_memory"], columns="metric", values="value")
-    table = table.reset_index().rename(columns={"backend": "engine"})
-    for metric in ("wall_s", "failed_after_s"):
-        if metric not in table:
-            table[metric] = np.nan
-    table["status"] = np.where(table["failed_after_s"].notna(), "failed", "ok")
-    table["wall_s"] = table["wall_s"].fillna(table["failed_after_s"])
-    table["engine"] = table["engine"].map(lambda e: "pandas" if e.startswith("pandas") else "spark")
-    table.columns.name = None
-    return table.sort_values(["factor", "engine"]).reset_index(drop=True)
-
-
-def crossover_factor(table: pd.DataFrame) -> int | None:
-    """The smallest factor at which Spark finished faster than pandas/numpy (or pandas/numpy failed and
-    Spark did not); None when Spark is slower at every size measured."""
-    for factor, group in table.groupby("factor"):
-        by_engine = group.set_index("engine")
-        if not {"pandas", "spark"} <= set(by_engine.index):
-            continue
-        pandas_ok, spark_ok = by_engine.loc["pandas", "status"] == "ok", by_engine.loc["spark", "status"] == "ok"
-        if spark_ok and (not pandas_ok or by_engine.loc["spark", "wall_s"] < by_engine.loc["pandas", "wall_s"]):
-            return int(factor)
-    return None
-
-
 def memory_limit_bytes() -> int:
     """Memory one process tree can use here: the machine's RAM, or the cgroup limit when lower."""
     limit = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -314,22 +244,9 @@ def memory_limit_bytes() -> int:
     return int(limit)
 
 
-def stage_shares(table: pd.DataFrame, engine: str) -> pd.Series:
-    """Share of each stage ('<stage>_s' columns: start, read_clean, matrix, als, topk_metrics) in the stage time of
-    `engine`'s successful run at the largest size of `table` (empty when it has none)."""
-    done = table[(table["engine"] == engine) & (table["status"] == "ok")]
-    if done.empty:
-        return pd.Series(dtype=float)
-    largest = done.sort_values("rows_in").iloc[-1]
-    stages = [c for c in done.columns if c.endswith("_s") and c not in {"wall_s", "cpu_s", "failed_after_s"}
-              and pd.notna(largest[c])]
-    seconds = largest[stages].astype(float)
-    return (seconds / seconds.sum()).rename(lambda c: c[:-2])
-
-
 def main(argv: list[str] | None = None) -> int:
-    """`python -m rec_utils.scaling --engine pandas|spark --data FILE --settings JSON --report OUT.json`:
-    one pipeline run (what `measure` starts); writes the run's report as JSON."""
+    """`python -m rec_utils.chapters.scale_out.scaling --engine pandas|spark --data FILE --settings JSON
+    --report OUT.json`: one pipeline run (what `measure` starts); writes the run's report as JSON."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--engine", choices=ENGINES, required=True)
     parser.add_argument("--data", type=Path, required=True)

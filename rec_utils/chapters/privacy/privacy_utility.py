@@ -20,9 +20,10 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from rec_utils.evaluation.comparison import rank_users
+from rec_utils.evaluation.grouped_auc import auc_difference, auc_interval
 from rec_utils.evaluation.protocol import EvaluationSplit
 from rec_utils.evaluation.ranking import ndcg_at_k
-from rec_utils.evaluation.resampling import auc_difference, auc_interval, mean_interval, paired_difference
+from rec_utils.evaluation.resampling import mean_interval, paired_difference
 from rec_utils.models.privacy import dp_sgd_epsilon
 from rec_utils.models.private_training import predict_logistic, train_logistic_sgd
 from rec_utils.recommend.private import private_scorer

@@ -235,8 +235,9 @@ def simulator_diagram(config: SimulatorConfig) -> plt.Figure:
 
 
 def spark_pipeline_diagram() -> plt.Figure:
-    """The Online Retail pipeline on Spark (rec_utils.spark), from the Parquet file to the metrics; orange
-    stages move data between executors (a shuffle or a broadcast), blue ones work partition by partition."""
+    """The Online Retail pipeline on Spark (rec_utils.chapters.scale_out.spark), from the Parquet file to the
+    metrics; orange stages move data between executors (a shuffle or a broadcast), blue ones work partition by
+    partition."""
     boxes = {
         "parquet": (0.08, 0.75, "Parquet file: each\nexecutor reads its\nown row groups"),
         "clean": (0.30, 0.75, "spark_clean: the cleaning\nrules; duplicate lines\nfound by a group-by"),
