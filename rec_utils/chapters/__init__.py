@@ -7,8 +7,9 @@ layer imports a chapter, and no chapter imports another (what two notebooks shar
                      ablation, the learning curve, predictions for notebook 07
     language_model   notebook 08's pretrained-language-model part: search benchmarks, personalised search, new
                      products, tag stability; the text-tower comparison of benchmarks/text_encoder_uses.py
-    explore_exploit  notebook 09: result tables of bandit runs over seeds
-    scenarios        notebook 10: association rules, profiles, launch audiences, markets, notebook 07's recap
+    explore_exploit  notebook 09: result tables of bandit runs over seeds, curves over rounds, the taste drift
+    scenarios        notebook 10: association rules, profiles, launch audiences, markets, notebook 07's recap,
+                     the summary's lesson for each verdict
     privacy          notebook 11: the privacy-utility sweep and its purchase pairs
     scale_out        notebook 12: the Spark pipeline, its session, the scaling sweep and what it supports
 """

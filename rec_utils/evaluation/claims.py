@@ -57,6 +57,11 @@ def measured_row(section: str, measure: str, value: float, low: float | None = N
             "diff_low": number(diff_low), "diff_high": number(diff_high)}
 
 
+def difference_interval(row: dict) -> tuple[float, float, float]:
+    """(difference, diff_low, diff_high) of a measured_row: its paired difference with the 95% interval."""
+    return row["difference"], row["diff_low"], row["diff_high"]
+
+
 def measured_table(rows: list[dict], digits: int = 3) -> pd.DataFrame:
     """The rows of measured_row for reading: 'value [low, high]', the comparison, 'difference [low, high]' and
     what its interval supports (higher / lower / not separated), indexed by section and measure."""

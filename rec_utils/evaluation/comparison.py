@@ -141,6 +141,11 @@ def compare_recommenders(split: EvaluationSplit, recommenders: Mapping[str, Reco
     return (frame, runs) if return_runs else frame
 
 
+def rows_at(frame: pd.DataFrame, metrics: Sequence[str], k: int) -> pd.DataFrame:
+    """The rows of a compare_recommenders frame for `metrics` at list length `k`."""
+    return frame[frame["metric"].isin(list(metrics)) & (frame["k"] == k)]
+
+
 def comparison_table(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """Readable wide view of a compare_recommenders frame: per model, 'mean [low, high]' for every metric@k and
     the paired difference from the strongest baseline, 'diff [low, high]'."""

@@ -155,4 +155,9 @@ class Comparison:
     chosen: dict = field(default_factory=dict)
     protocol: str = ""
 
+    def record(self) -> dict:
+        """The tables, the choices and the protocol as plain dicts for a metrics file (per-customer values left out)."""
+        return {"table": self.table.to_dict(orient="index"), "paired": self.paired.to_dict(orient="index"),
+                "chosen": self.chosen, "protocol": self.protocol}
+
 

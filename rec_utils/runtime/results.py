@@ -2,15 +2,20 @@
 
 A run with non-default parameters saves under its own folder instead (rec_utils.runtime.runs), and every
 metrics file records the parameters that its notebook's check_parameters cell validated, under "parameters".
+
+    save_metrics("09_explore_exploit", {"headline": [headline_entry("CTR gain (paired)", (0.05, 0.04, 0.06))],
+                                        "table": json_records(frame), "fit": none_for_nan(fit)})
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from rec_utils.runtime.io import write_text_atomic
 from rec_utils.runtime.paths import METRICS_DIR, relative
@@ -28,6 +33,30 @@ def _plain(value):
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"metric value {value} is not finite")
     return value
+
+
+def none_for_nan(value):
+    """`value` with every NaN number, at any depth of dicts, lists and tuples, written as None: for results in which
+    NaN means "no value" (no meeting point, no draw, an empty group), which save_metrics refuses as NaN."""
+    if isinstance(value, dict):
+        return {k: none_for_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [none_for_nan(v) for v in value]
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
+        return None
+    return value
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    """The rows of `frame` as dicts (column -> value), missing values written as None."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def headline_entry(name: str, values: Sequence[float] | pd.Series) -> dict:
+    """One entry of a metrics file's "headline" list: {"name", "value", "low", "high"} from (value, low, high), a
+    sequence or a Series in that order (e.g. a paired row's difference, low, high)."""
+    value, low, high = (values.iloc[:3] if isinstance(values, pd.Series) else values[:3])
+    return {"name": name, "value": value, "low": low, "high": high}
 
 
 def metrics_folder(run_dir: Path) -> Path:

@@ -1,9 +1,11 @@
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from rec_utils.runtime.errata import load_errata, record_erratum
-from rec_utils.runtime.results import load_metrics, save_metrics
+from rec_utils.runtime.results import headline_entry, json_records, load_metrics, none_for_nan, save_metrics
 
 
 def test_errata_rows_are_replaced_not_duplicated(tmp_path):
@@ -55,3 +57,19 @@ def test_concurrent_writers_of_shared_reports_lose_nothing(tmp_path):
     assert [w.exitcode for w in workers] == [0] * 4
     assert len(pd.read_csv(tmp_path / "b.csv")) == 40
     assert len(load_errata(tmp_path / "e.csv")) == 20
+
+
+def test_none_for_nan_reaches_every_depth_and_keeps_other_values():
+    value = {"a": float("nan"), "b": [1.0, np.float64("nan"), {"c": np.nan}], "d": (2, "x"), "e": None}
+    assert none_for_nan(value) == {"a": None, "b": [1.0, None, {"c": None}], "d": [2, "x"], "e": None}
+
+
+def test_json_records_write_missing_values_as_none():
+    frame = pd.DataFrame({"x": [1.0, np.nan], "y": ["a", None]})
+    assert json_records(frame) == [{"x": 1.0, "y": "a"}, {"x": None, "y": None}]
+
+
+def test_headline_entry_reads_a_triple_or_a_series_in_order():
+    assert headline_entry("n", (0.1, 0.0, 0.2)) == {"name": "n", "value": 0.1, "low": 0.0, "high": 0.2}
+    row = pd.Series({"difference": 0.1, "low": 0.0, "high": 0.2, "extra": 9.0})
+    assert headline_entry("n", row) == {"name": "n", "value": 0.1, "low": 0.0, "high": 0.2}

@@ -5,4 +5,5 @@
     launch      new-product launch: audiences from a product's text against random and popular ones
     markets     cross-channel: per-country lists against the global list
     recap       notebook 07's test-window headline, read from its results or recomputed by its procedure
+    lessons     the summary: each verdict as a sentence with the lesson its paired interval supports
 """

@@ -4,6 +4,8 @@ For a customer with tags T (e.g. features.categories.category_tags before the cu
 categories A after the cut: precision = |T ∩ A| / |T|. Baseline: every customer gets the same tags, the
 most common categories before the cut. Means over customers with customer-bootstrap intervals, and the
 paired difference tags - baseline (same customers).
+
+    tags, bought, table = tag_study(history, window, start, product_category, half_life=90, n_tags=2)
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rec_utils.evaluation.resampling import mean_interval, paired_difference
+from rec_utils.features.categories import UNCATEGORISED, category_profiles, category_tags
 
 
 def tag_precision(tags: pd.Series, bought_after: pd.Series) -> np.ndarray:
@@ -45,3 +48,16 @@ def tag_precision_table(tags: pd.Series, bought_after: pd.Series, baseline_tags:
     table = pd.DataFrame.from_dict(rows, orient="index", columns=["value", "low", "high"])
     table.attrs["n_customers"] = int((~np.isnan(own)).sum())
     return table
+
+
+def tag_study(history: pd.DataFrame, window: pd.DataFrame, start: pd.Timestamp, product_category: pd.Series, *,
+              half_life: float, n_tags: int, n_boot: int = 200, seed: int = 0
+              ) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """Tags from `history` (lines with a category column, recency-weighted from `start` with `half_life` days)
+    against what each customer bought in `window`, uncategorised lines left out: (tags per customer, categories
+    bought per customer, tag_precision_table with the history's most common categories as the baseline)."""
+    tags = category_tags(category_profiles(history, product_category, half_life_days=half_life,
+                                           reference_date=start), n_tags)
+    bought = categories_bought(window[window["category"] != UNCATEGORISED])
+    common = [c for c in history["category"].value_counts().index if c != UNCATEGORISED]
+    return tags, bought, tag_precision_table(tags, bought, common, n_boot=n_boot, seed=seed)

@@ -27,9 +27,16 @@ import numpy as np
 import pandas as pd
 
 from rec_utils.evaluation.resampling import paired_difference, ratio_interval
+from rec_utils.features.categories import UNCATEGORISED
 from rec_utils.models.association import mine_rules, value_support
 
 SAME_AS_POPULARITY = "share of baskets where the rules' list is all-time popularity's"  # a row of hit_rate_table
+
+
+def basket_lines(lines: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The lines whose `column` values make the baskets: every line for products, the categorised lines for
+    categories (an uncategorised line is no category's purchase)."""
+    return lines[lines["category"] != UNCATEGORISED] if column == "category" else lines
 
 
 def seed_baskets(transactions: pd.DataFrame, column: str = "StockCode", seed: int = 0) -> pd.DataFrame:

@@ -1,0 +1,65 @@
+"""Helpers that notebooks 07-10 and 12 used to define in their cells: each does what the cell did."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from rec_utils.chapters.explore_exploit.bandit_results import regret_change_text, share_text
+from rec_utils.chapters.explore_exploit.figures import moving_mean, seed_band
+from rec_utils.chapters.scenarios.lessons import LESSONS, lesson_sentence
+from rec_utils.chapters.scenarios.rules import basket_lines
+from rec_utils.evaluation.claims import difference_interval, measured_row
+from rec_utils.evaluation.comparison import rows_at
+from rec_utils.evaluation.resampling import Comparison
+from rec_utils.features.categories import UNCATEGORISED
+
+
+def test_rows_at_keeps_the_metrics_at_one_length():
+    frame = pd.DataFrame({"metric": ["ndcg", "ndcg", "recall", "map"], "k": [10, 5, 10, 10], "mean": [1, 2, 3, 4]})
+    assert rows_at(frame, ("ndcg", "recall"), 10)["mean"].tolist() == [1, 3]
+
+
+def test_comparison_record_holds_tables_choices_and_protocol_but_not_the_per_customer_values():
+    result = Comparison(pd.DataFrame({"mean": [0.5]}, index=["a"]),
+                        pd.DataFrame({"difference": [0.1]}, index=["a - b"]), pd.DataFrame({"a": [1.0, 0.0]}),
+                        {"w": 0.5}, "test window")
+    assert result.record() == {"table": {"a": {"mean": 0.5}}, "paired": {"a - b": {"difference": 0.1}},
+                               "chosen": {"w": 0.5}, "protocol": "test window"}
+
+
+def test_regret_change_text_says_only_what_the_interval_supports():
+    assert regret_change_text((-677.0, -795.0, -558.0)).startswith("lowers the regret")
+    assert regret_change_text((5.0, 1.0, 9.0)).startswith("raises the regret")
+    assert regret_change_text((5.0, -1.0, 9.0)).startswith("does not measurably change")
+
+
+def test_share_text_reads_the_share_and_its_interval_columns():
+    table = pd.DataFrame({"s": [0.201], "s low": [0.2], "s high": [0.202]}, index=["best slates"])
+    assert share_text(table, "best slates", "s") == "20.1% [20.0%, 20.2%]"
+
+
+def test_moving_mean_and_the_seed_band_of_runs():
+    per_seed = np.array([[0.0, 2.0, 4.0, 6.0], [2.0, 4.0, 6.0, 8.0]])
+    np.testing.assert_allclose(moving_mean(per_seed, 2), [[1, 3, 5], [3, 5, 7]])
+    fig, ax = plt.subplots()
+    seed_band(ax, np.arange(4), per_seed, "policy")
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1, 3, 5, 7])  # the mean over runs
+    plt.close(fig)
+
+
+def test_basket_lines_leave_uncategorised_lines_out_of_category_baskets_only():
+    lines = pd.DataFrame({"StockCode": ["a", "b"], "category": ["home", UNCATEGORISED]})
+    assert len(basket_lines(lines, "StockCode")) == 2
+    assert basket_lines(lines, "category")["StockCode"].tolist() == ["a"]
+
+
+def test_lesson_sentence_states_the_lesson_the_paired_interval_supports():
+    section = "6.3 user profiles"
+    above = measured_row(section, "precision", 0.85, 0.83, 0.86, against="most common", difference=0.06,
+                         diff_low=0.05, diff_high=0.08)
+    assert difference_interval(above) == (0.06, 0.05, 0.08)
+    assert lesson_sentence(above).endswith("excludes 0 — " + LESSONS[section][0])
+    unclear = {**above, "diff_low": -0.01}
+    assert lesson_sentence(unclear).endswith("includes 0 — " + LESSONS[section][2])
+    chosen = measured_row("6.1 personalised", "NDCG", 0.3, 0.29, 0.31)
+    assert "07 chose this baseline" in lesson_sentence(chosen)
