@@ -1,5 +1,6 @@
 """House rules every committed notebook follows (checked on the files, without running them)."""
 
+import ast
 import json
 import re
 
@@ -28,10 +29,42 @@ def test_notebook_conventions(path):
     assert "save_metrics(" in "".join(code[-1]["source"]), "last cell must save the headline results"
 
 
-def _rec_utils_modules(path) -> set[str]:
+NAMESPACE = re.compile(r"^from rec_utils\.chapters import (\w+) as (\w+)$", re.M)
+MAX_IMPORT_LINES = 12
+PACKAGE_DIR = REPO_ROOT / "rec_utils"
+
+
+def _code(path) -> str:
     nb = json.loads(path.read_text())
-    code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    return set(re.findall(r"from rec_utils\.([a-z_.]+) import", code))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def _chapter_imports(chapter: str) -> dict[str, str]:
+    """{name: module} that rec_utils/chapters/<chapter>/__init__.py re-exports."""
+    tree = ast.parse((PACKAGE_DIR / "chapters" / chapter / "__init__.py").read_text())
+    return {alias.name: node.module for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
+def _rec_utils_modules(path) -> set[str]:
+    """The rec_utils modules a notebook uses: those it imports from, and those its chapter namespace re-exports."""
+    code = _code(path)
+    modules = set(re.findall(r"from rec_utils\.([a-z_.]+) import", code)) - {"chapters"}
+    for chapter, _ in NAMESPACE.findall(code):
+        modules |= {module.removeprefix("rec_utils.") for module in _chapter_imports(chapter).values()}
+    return modules
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_notebook_imports_its_chapter_not_a_wall_of_names(path):
+    lines = sum(node.end_lineno - node.lineno + 1 for node in ast.walk(ast.parse(_code(path)))
+                if isinstance(node, (ast.Import, ast.ImportFrom)))
+    assert lines <= MAX_IMPORT_LINES, f"{path.stem} spends {lines} lines on imports (at most {MAX_IMPORT_LINES})"
+    chapters = NAMESPACE.findall(_code(path))
+    assert len(chapters) == 1, f"{path.stem} must import one chapter namespace, found {chapters}"
+    chapter, alias = chapters[0]
+    exported = set(_chapter_imports(chapter))
+    used = set(re.findall(rf"\b{alias}\.(\w+)", _code(path)))
+    assert used <= exported, f"{path.stem} uses {sorted(used - exported)} that rec_utils.chapters.{chapter} lacks"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
