@@ -39,8 +39,8 @@ def test_parameters_are_recognised_by_papermill_and_validated(path):
     unrecognised = sorted(set(names) - set(pm.inspect_notebook(str(path))))
     assert not unrecognised, (f"papermill does not recognise {unrecognised} (e.g. a comment holding '='): "
                               "-p would refuse these names")
-    calls = [node for node in ast.walk(_python(validation_cell))
-             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_parameters"]
+    calls = [node for node in ast.walk(_python(validation_cell)) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", getattr(node.func, "attr", None)) == "check_parameters"]  # f() or ch.f()
     assert calls, "the cell after the parameters must call check_parameters(globals(), name=Rule(...), ...)"
     assert all(ast.unparse(call.args[0]) == "globals()" for call in calls if call.args)
     unchecked = sorted(set(names) - {kw.arg for call in calls for kw in call.keywords})

@@ -244,8 +244,10 @@ def test_notebooks_reading_07s_choice_pass_their_own_seed():
             if cell.cell_type != "code" or not any(f"{name}(" in cell.source for name in CHOICE_READERS):
                 continue
             for node in ast.walk(ast.parse(cell.source)):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", None) in CHOICE_READERS:
-                    calls.append((path.stem, node.func.id, {k.arg for k in node.keywords}))
+                call = isinstance(node, ast.Call)
+                name = getattr(node.func, "id", getattr(node.func, "attr", None)) if call else None
+                if name in CHOICE_READERS:  # f(...) or ch.f(...)
+                    calls.append((path.stem, name, {k.arg for k in node.keywords}))
     assert calls, "no notebook reads notebook 07's choice: the test looks for the wrong names"
     assert [(nb, fn) for nb, fn, keywords in calls if "seed" not in keywords] == []
 

@@ -9,6 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rec_utils.chapters.scale_out.session import (
+    LOG_SETTING,
+    JavaUnavailableError,
+    java_major,
+    java_version,
+    session_conf,
+    spark_session,
+)
 from rec_utils.chapters.scale_out.spark import spark_clean, spark_split, spark_transactions, spark_window_split
 from rec_utils.chapters.scale_out.spark_index import dense_sorted_index
 from rec_utils.chapters.scale_out.spark_ranking import (
@@ -18,14 +26,6 @@ from rec_utils.chapters.scale_out.spark_ranking import (
     spark_per_user_metrics,
     spark_ranking_metrics,
     spark_top_k,
-)
-from rec_utils.chapters.scale_out.spark_session import (
-    LOG_SETTING,
-    JavaUnavailableError,
-    java_major,
-    java_version,
-    session_conf,
-    spark_session,
 )
 from rec_utils.data.cleaning import clean_transactions
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, SchemaError, load_online_retail
@@ -120,7 +120,7 @@ def test_settings_are_checked_before_spark_starts():
 
 @pytest.mark.parametrize("found", [None, "11.0.2"])
 def test_missing_or_old_java_is_a_named_error(monkeypatch, found):
-    import rec_utils.chapters.scale_out.spark_session as session_module
+    import rec_utils.chapters.scale_out.session as session_module
     monkeypatch.setattr(session_module, "java_version", lambda: found)
     with pytest.raises(JavaUnavailableError, match="17 or later"):
         with spark_session("local[1]"):

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rec_utils.chapters.scale_out.scaling import PipelineSettings, measure, memory_limit_bytes, peak_tree_rss
-from rec_utils.chapters.scale_out.spark_session import java_version
+from rec_utils.chapters.scale_out.session import java_version
 from rec_utils.chapters.scale_out.sweep_results import (
     benchmark_measurements,
     crossover_factor,

@@ -1,6 +1,6 @@
 """Notebook 12 (scale out): the pipeline on Apache Spark and what a second engine costs by data size.
 
-    spark_session  a checked local or cluster session, Java found or a named error, the JVM's log in a file
+    session        a checked local or cluster session, Java found or a named error, the JVM's log in a file
     spark          the Online Retail pipeline on Spark: reading, cleaning with accounting, the protocol's split
     spark_ranking  implicit ALS, top-k new items and ranking metrics on Spark
     spark_index    dense id numbering on Spark without moving every id into one partition
@@ -22,6 +22,13 @@ from rec_utils.chapters.scale_out.scaling_fit import (
     share_ever_faster,
     size_reaching,
 )
+from rec_utils.chapters.scale_out.session import (
+    JavaUnavailableError,
+    java_major,
+    java_version,
+    session_conf,
+    spark_session,
+)
 from rec_utils.chapters.scale_out.spark import spark_clean, spark_split, spark_transactions
 from rec_utils.chapters.scale_out.spark_ranking import (
     collect_top_k,
@@ -30,13 +37,6 @@ from rec_utils.chapters.scale_out.spark_ranking import (
     spark_per_user_metrics,
     spark_ranking_metrics,
     spark_top_k,
-)
-from rec_utils.chapters.scale_out.spark_session import (
-    JavaUnavailableError,
-    java_major,
-    java_version,
-    session_conf,
-    spark_session,
 )
 from rec_utils.chapters.scale_out.sweep_results import crossover_factor, read_benchmark, stage_shares
 from rec_utils.data.cleaning import accounting_balances, clean_transactions

@@ -33,9 +33,9 @@ import pandas as pd
 import psutil
 import pyarrow.parquet as pq
 
+from rec_utils.chapters.scale_out.session import spark_session
 from rec_utils.chapters.scale_out.spark import spark_clean, spark_split, spark_transactions
 from rec_utils.chapters.scale_out.spark_ranking import fit_spark_als, spark_ranking_metrics, spark_top_k
-from rec_utils.chapters.scale_out.spark_session import spark_session
 from rec_utils.data.cleaning import clean_transactions
 from rec_utils.data.online_retail import ONLINE_RETAIL_PATH, load_online_retail
 from rec_utils.data.replicate import write_replicated

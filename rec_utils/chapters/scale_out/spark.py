@@ -9,7 +9,7 @@
         lists = spark_top_k(data, model.userFactors, model.itemFactors, k=10)
         spark_ranking_metrics(lists, data.test, k=10)          # RankingEvaluator, plus the hit rate
 
-This module reads, cleans and splits; the session comes from spark_session, the model, lists and metrics from
+This module reads, cleans and splits; the session comes from the session module, the model, lists and metrics from
 spark_ranking.
 
 Everything runs where `spark_master` says: "local[*]" (all cores of this machine), "local[2]", or a
