@@ -3,9 +3,11 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
 
 from rec_utils.chapters.explore_exploit.bandit_results import regret_change_text, share_text
 from rec_utils.chapters.explore_exploit.figures import moving_mean, seed_band
+from rec_utils.chapters.explore_exploit.off_policy_study import ESTIMATORS, off_policy_runs, off_policy_table
 from rec_utils.chapters.scenarios.lessons import LESSONS, lesson_sentence
 from rec_utils.chapters.scenarios.rules import basket_lines
 from rec_utils.evaluation.claims import difference_interval, measured_row
@@ -63,3 +65,20 @@ def test_lesson_sentence_states_the_lesson_the_paired_interval_supports():
     assert lesson_sentence(unclear).endswith("includes 0 — " + LESSONS[section][2])
     chosen = measured_row("6.1 personalised", "NDCG", 0.3, 0.29, 0.31)
     assert "07 chose this baseline" in lesson_sentence(chosen)
+
+
+def test_the_off_policy_study_scores_every_estimator_on_every_run_against_the_truth():
+    rng = np.random.default_rng(0)
+    runs, n, m, k = 3, 50, 4, 2
+    mu = rng.uniform(0.1, 0.9, (runs, n, m))
+    shown = np.zeros((runs, n, m), dtype=bool)
+    shown[..., :k] = True  # the logger shows the first two candidates: propensity 1 there, 0 elsewhere
+    logging = shown.astype(float)
+    rewards = (rng.random((runs, n, m)) < mu).astype(float)
+    uniform = np.zeros((runs, n), dtype=bool)
+    uniform[:, :10] = True
+    table = off_policy_table(off_policy_runs(rewards, shown, logging, uniform, mu, mu, {"logger": logging}, k))
+    assert set(table.index.get_level_values("estimator")) == set(ESTIMATORS)
+    truth = np.mean([np.mean(np.sum(logging[s] * mu[s], axis=1)) / k for s in range(runs)])
+    assert table["true CTR"].to_numpy() == pytest.approx(truth)
+    assert table.loc[("logger", "DM"), "bias"] == pytest.approx(0.0, abs=1e-12)  # DM with the true click probabilities

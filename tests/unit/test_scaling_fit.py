@@ -15,6 +15,7 @@ from rec_utils.chapters.scale_out.scaling_fit import (
     share_ever_faster,
     size_reaching,
 )
+from rec_utils.chapters.scale_out.sweep_text import crossing_sentence, memory_reading, per_copy_steps
 
 SIZES = np.repeat([1, 2, 5, 10, 20, 50], 3)
 
@@ -120,3 +121,21 @@ def test_share_ever_faster_asks_for_a_smaller_fixed_or_per_copy_cost():
     assert share_ever_faster(cheap, slow_start) == 1.0  # cheaper per copy: faster beyond 100 copies
     assert share_ever_faster(cheap, worse) == 0.0       # dearer to start and per copy: never faster
     assert share_ever_faster(slow_start, cheap) == 1.0
+
+
+def test_the_sweep_is_read_in_words_from_its_numbers():
+    measured = pd.DataFrame({"engine": ["pandas", "pandas", "spark", "spark"], "factor": [1, 11, 1, 11],
+                             "wall_s": [2.0, 32.0, 40.0, 90.0], "status": "ok"})
+    assert per_copy_steps(measured) == ["pandas: seconds per copy between the sizes measured: 3.0 (1x to 11x)",
+                                        "spark: seconds per copy between the sizes measured: 5.0 (1x to 11x)"]
+    costs = pd.DataFrame({"fixed_s": [0.0, 40.0], "per_copy_s": [3.0, 5.0]}, index=["pandas", "spark"])
+    never = {"size": float("nan"), "low": float("nan"), "high": float("nan")}
+    assert crossing_sentence(costs, never, 0.0, 11).startswith("Spark's fitted line lies above pandas/numpy's")
+    meet = {"size": 20.0, "low": 15.0, "high": 30.0}
+    assert "beyond the sizes measured (an extrapolation)" in crossing_sentence(costs, meet, 0.5, 11)
+    memory = pd.DataFrame({"per_copy_s": [0.16, 0.04], "per_copy_low": [0.15, 0.0], "per_copy_high": [0.17, 0.07]},
+                          index=["pandas", "spark"])
+    lighter, reach, text = memory_reading(memory, {"difference": -0.12, "low": -0.17, "high": -0.08},
+                                          {"size": 143.0, "low": 135.0, "high": 150.0}, 24.0, measured, "4g", "cpu")
+    assert lighter == "grows more slowly per copy" and reach.startswith("reaches it at about 143x")
+    assert "driver heap 4g" in text and "24 GiB" in text

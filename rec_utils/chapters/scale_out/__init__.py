@@ -6,6 +6,7 @@
     spark_index    dense id numbering on Spark without moving every id into one partition
     scaling        timing and memory of both engines on growing replicated data, each run in its own process
     sweep_results  a logged sweep read back: where the engines cross, each stage's share
+    sweep_text     the sweep's reading in words: steps per copy, intercepts, where lines meet, memory
     scaling_fit    what a sweep supports: fixed + per-copy cost, where two lines meet
 
 Notebook 12 imports this package as its one namespace (`from rec_utils.chapters import scale_out as ch`): it
@@ -39,6 +40,14 @@ from rec_utils.chapters.scale_out.spark_ranking import (
     spark_top_k,
 )
 from rec_utils.chapters.scale_out.sweep_results import crossover_factor, read_benchmark, stage_shares
+from rec_utils.chapters.scale_out.sweep_text import (
+    crossing_sentence,
+    intercepts_sentence,
+    memory_reading,
+    per_copy_sentence,
+    per_copy_steps,
+    sweep_description,
+)
 from rec_utils.data.cleaning import accounting_balances, clean_transactions
 from rec_utils.data.online_retail import load_online_retail
 from rec_utils.evaluation.comparison import per_user_metrics, rank_users
@@ -67,6 +76,7 @@ __all__ = [
     "collect_top_k",
     "cost_plot",
     "cpu_description",
+    "crossing_sentence",
     "crossover_factor",
     "cut_date_rule",
     "engine_costs",
@@ -79,6 +89,7 @@ __all__ = [
     "headline_entry",
     "implicit_als",
     "Integer",
+    "intercepts_sentence",
     "java_major",
     "java_version",
     "JavaUnavailableError",
@@ -89,12 +100,15 @@ __all__ = [
     "load_online_retail",
     "mean_table",
     "memory_limit_bytes",
+    "memory_reading",
     "metrics_table",
     "none_for_nan",
     "Number",
     "paired_differences",
     "paired_verdict",
     "per_copy_difference",
+    "per_copy_sentence",
+    "per_copy_steps",
     "per_user_metrics",
     "PipelineSettings",
     "Protocol",
@@ -118,6 +132,7 @@ __all__ = [
     "spark_transactions",
     "stage_shares",
     "sweep",
+    "sweep_description",
     "TASKS",
     "Text",
 ]
