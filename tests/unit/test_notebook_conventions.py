@@ -3,6 +3,7 @@
 import ast
 import json
 import re
+import statistics
 
 import pytest
 
@@ -65,6 +66,22 @@ def test_a_notebook_imports_its_chapter_not_a_wall_of_names(path):
     exported = set(_chapter_imports(chapter))
     used = set(re.findall(rf"\b{alias}\.(\w+)", _code(path)))
     assert used <= exported, f"{path.stem} uses {sorted(used - exported)} that rec_utils.chapters.{chapter} lacks"
+
+
+MAX_CELL_LINES, MAX_MEDIAN_CELL_LINES = 30, 12
+# 11 holds two lessons (privacy; interpretability and fairness) and is to be split in two (issue 22, item 4), each
+# half held to the cell lengths below; until then its long cells are known, not hidden.
+PENDING_SPLIT = {"11_privacy_interpretability_fairness"}
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem not in PENDING_SPLIT], ids=lambda p: p.stem)
+def test_code_cells_hold_one_step_each(path):
+    nb = json.loads(path.read_text())
+    lengths = {c.get("id"): len("".join(c["source"]).splitlines()) for c in nb["cells"] if c["cell_type"] == "code"}
+    long = {cell: n for cell, n in lengths.items() if n > MAX_CELL_LINES}
+    assert not long, f"{path.stem}: code cells over {MAX_CELL_LINES} lines {long}: split them, or move helpers out"
+    median = statistics.median(lengths.values())
+    assert median <= MAX_MEDIAN_CELL_LINES, f"{path.stem}: median code cell {median} lines (at most 12)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
