@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from rec_utils.chapters.language_model.text_retrieval import search_queries
+from rec_utils.chapters.language_model.text_retrieval import search_queries, searchable
 from rec_utils.data.intent_queries import load_intent_queries, relevant_items
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.ranking import hit_rate_at_k, ndcg_at_k
@@ -69,13 +69,6 @@ class SearchResult:
     per_query: pd.DataFrame
     chosen: dict
     described: str
-
-
-def searchable(history: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
-    """The products sold before the window (sorted StockCodes) and their popularity (customers who bought each)."""
-    items = pd.Index(np.sort(history["StockCode"].unique()))
-    popularity = history.groupby("StockCode", observed=True)["CustomerID"].nunique().reindex(items)
-    return items, popularity.to_numpy(float)
 
 
 def lexical_recovery(history: pd.DataFrame, window: pd.DataFrame, descriptions: pd.Series, *, seed: int

@@ -71,6 +71,13 @@ def _bought(frame: pd.DataFrame, customers: pd.Index, items: pd.Index) -> sp.csr
                          shape=(len(customers), len(items)))
 
 
+def searchable(history: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
+    """The products sold before the window (sorted StockCodes) and their popularity (customers who bought each)."""
+    items = pd.Index(np.sort(history["StockCode"].unique()))
+    popularity = history.groupby("StockCode", observed=True)["CustomerID"].nunique().reindex(items)
+    return items, popularity.to_numpy(float)
+
+
 def search_queries(history: pd.DataFrame, window: pd.DataFrame, items: pd.Index, descriptions: pd.Series, *,
                    n_words: int = 2, seed: int = 0) -> pd.DataFrame:
     """One pseudo-query per customer with a history and a window purchase of a product in `items`:
@@ -105,14 +112,13 @@ def search_metrics(history: pd.DataFrame, window: pd.DataFrame, catalog: pd.Data
     Returns a frame indexed by CustomerID with columns (metric, vectorizer, weight).
     """
     descriptions = _descriptions(catalog)
-    items = pd.Index(np.sort(history["StockCode"].unique()))
+    items, popularity = searchable(history)
     queries = search_queries(history, window, items, descriptions, n_words=n_words, seed=seed)
     customers = pd.Index(queries["CustomerID"])
     targets = items.get_indexer(queries["StockCode"])
     relevant = sp.csr_matrix((np.ones(len(queries)), (np.arange(len(queries)), targets)),
                              shape=(len(queries), len(items)))
     bought = _bought(history, customers, items)
-    popularity = history.groupby("StockCode", observed=True)["CustomerID"].nunique().reindex(items).to_numpy()
     item_texts = descriptions.reindex(items).tolist()
     columns = {}
     for name, factory in vectorizers.items():
