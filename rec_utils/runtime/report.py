@@ -201,12 +201,13 @@ def render_index(entries: Mapping[str, dict] | list[dict], reports_dir: Path = R
 
     entries: the run log ({notebook stem: entry}, see rec_utils.runtime.runner) or a list of its entries (each
     with "output", the executed notebook's file name). notebooks: stems of every notebook in the project, so
-    the ones never run appear too (default: only those in the log). Rows are in notebook order.
+    the ones never run appear too and entries of notebooks the project no longer has (an old run log kept across
+    a renumbering) are left out (default: every notebook in the log). Rows are in notebook order.
     """
     reports_dir = Path(reports_dir)
     log = _normalise(entries)
-    for stem in notebooks or []:
-        log.setdefault(stem, {"status": "not run", "error": None})
+    if notebooks is not None:
+        log = {stem: log.get(stem, {"status": "not run", "error": None}) for stem in notebooks}
     counts = {s: sum(_status(e) == s for e in log.values()) for s in STATUSES}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     rows = "".join(_row(stem, log[stem], reports_dir) for stem in sorted(log))

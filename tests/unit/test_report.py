@@ -100,6 +100,15 @@ def _rows(page: str) -> tuple[dict, list, str]:
     return runs, errata, "".join(parser.styles)
 
 
+def test_notebooks_the_project_no_longer_has_are_left_out(reports):
+    """A run log kept across a renumbering (09_bandits became 10_...) must not list the old notebook."""
+    folder, log = reports
+    index = write_index(log, reports_dir=folder, notebooks=["06_click_model", "10_bandits"])
+    runs, _, _ = _rows(index.read_text(encoding="utf-8"))
+    assert list(runs) == ["nb-06_click_model", "nb-10_bandits"]
+    assert runs["nb-10_bandits"]["attrs"]["class"] == "not-run"
+
+
 def test_front_page_structure(reports):
     folder, log = reports
     index = write_index(log, reports_dir=folder, notebooks=["05_feature_extraction", *log])
