@@ -94,7 +94,8 @@ test: lint
 # keys differently). Their committed outputs must not change (CI runs it after `make test`).
 OTHER_PROCESSOR := OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
 	NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL"
-PORTABLE_NOTEBOOKS ?= 02_matrix_factorization 03_cosine_similarity 07_model_evaluation 11_privacy_interpretability_fairness
+PORTABLE_NOTEBOOKS ?= 02_matrix_factorization 03_cosine_similarity 07_model_evaluation 12_privacy \
+	13_interpretability_fairness
 test-portable: $(KERNEL_STAMP)
 	$(OTHER_PROCESSOR) INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider \
 		--nbval $(PORTABLE_NOTEBOOKS:%=notebooks/%.ipynb) $(NBVAL)

@@ -3,7 +3,7 @@
     python benchmarks/bandits.py                                  # 10 seeds x 500 rounds x 16 users
     python benchmarks/bandits.py --seeds 2 --rounds 20 --repeats 1  # quick
 
-Draws one episode of the click simulator's world (notebook 09's environment), then times each
+Draws one episode of the click simulator's world (notebook 10's environment), then times each
 policy's run through it (select, clicks, update, bookkeeping) and the episode draw itself. The
 policies are numpy code, so the device is the CPU whatever accelerator is present. Prints a table
 and appends one row per policy to reports/benchmarks.csv.

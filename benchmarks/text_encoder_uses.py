@@ -1,5 +1,5 @@
 """The four uses of the pretrained MiniLM encoder, each against the bag-of-words version it replaces, with
-customer-bootstrap 95% intervals and paired differences (what notebooks 06 and 08 will show):
+customer-bootstrap 95% intervals and paired differences (what notebooks 06 and 09 show):
 
     python benchmarks/text_encoder_uses.py                       # all four, under the notebooks' protocol
     python benchmarks/text_encoder_uses.py --uses search tags    # some of them
@@ -9,7 +9,7 @@ new_products Online Retail: ranking products first sold in the test window for c
 tags         Online Retail: stability of TF-IDF word tags vs zero-shot MiniLM labels across the cut (chance-corrected)
 click_model  semi-synthetic clicks (notebook 06's simulator): text-only click model, learned vs frozen embeddings
 
-The three Online Retail uses follow the evaluation protocol of notebooks 02-08 (rec_utils.evaluation.protocol:
+The three Online Retail uses follow the evaluation protocol of notebooks 02-09 (rec_utils.evaluation.protocol:
 cut 2011-11-10, 30-day validation and test windows by default): settings are chosen on the validation window,
 the test window is scored once. Writes every table
 to reports/text_encoder_uses.csv (long form: use, table, row, column, value, with the protocol, encoder,

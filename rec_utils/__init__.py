@@ -24,7 +24,7 @@ At the top sit only `run` (`python -m rec_utils.run`, the papermill runner) and 
 
 Chapters (`rec_utils.chapters`, on top of every layer): the experiment code of one notebook each, e.g.
 `chapters.click_model` (notebook 06: the click log, ceilings by inputs, baselines, the user-interest model, the
-predictions notebook 07 reads), `chapters.scale_out` (notebook 12: the pipeline on Apache Spark and the scaling
+predictions notebook 07 reads), `chapters.scale_out` (notebook 14: the pipeline on Apache Spark and the scaling
 sweep); rec_utils/chapters/__init__.py lists them all.
 """
 

@@ -11,12 +11,14 @@ layer imports a chapter, and no chapter imports another (what two notebooks shar
                      ablation, the learning curve, predictions for notebook 07
     model_evaluation notebook 07: a namespace of the evaluation layer's names (06's predictions come from
                      click_model, which the notebook imports itself)
-    language_model   notebook 08 (its namespace): the pretrained-language-model part's search benchmarks,
-                     personalised search, new products, tag stability; the text-tower comparison of
-                     benchmarks/text_encoder_uses.py
-    explore_exploit  notebook 09: result tables of bandit runs over seeds, curves over rounds, the taste drift
-    scenarios        notebook 10: association rules, profiles, launch audiences, markets, notebook 07's recap,
+    personalized     notebook 08: a namespace of the layers' names (tags, top-K with reasons, cold start)
+    language_model   notebook 09: the pretrained language model's search benchmarks, personalised search, new
+                     products, tag stability; the text-tower comparison of benchmarks/text_encoder_uses.py
+    explore_exploit  notebook 10: result tables of bandit runs over seeds, curves over rounds, the taste drift
+    scenarios        notebook 11: association rules, profiles, launch audiences, markets, notebook 07's recap,
                      the summary's lesson for each verdict
-    privacy          notebook 11: the privacy-utility sweep and its purchase pairs
-    scale_out        notebook 12: the Spark pipeline, its session, the scaling sweep and what it supports
+    privacy          notebook 12: the privacy-utility sweep and its readings in words
+    interpretability_fairness
+                     notebook 13: the readings of its explanation and fairness rows in words
+    scale_out        notebook 14: the Spark pipeline, its session, the scaling sweep and what it supports
 """

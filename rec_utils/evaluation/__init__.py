@@ -7,6 +7,7 @@ The protocol and its comparisons
                       strongest baseline
     tuning            seeded search within a budget on validation only; the procedure that chooses a recommender
     choice            notebook 07's saved choice, read or recomputed by the same procedure
+    purchase_pairs    the purchase-propensity pairs laid on the protocol's windows (notebooks 12 and 13)
     resampling        the one customer-bootstrap engine: resamples, intervals of means, ratios, paired
                       differences
     grouped_auc       exact fast customer-bootstrap ROC-AUC and log-loss for many models at once

@@ -1,8 +1,9 @@
 """What a notebook may say about a measured number: the words a paired interval supports, and the
-"what we measured" table that ends notebooks 10 and 11.
+"what we measured" table that ends notebooks 11, 12 and 13, and the sentence each of its rows becomes.
 
     supported(diff_low, diff_high, "content targeting", "activity targeting")
         -> "content targeting is below activity targeting (the paired 95% interval excludes 0)"
+    measured_sentence(row, "the guarantee costs 0.0027 of ROC-AUC")   # one line of a summary
     measured_table([measured_row("6.4 launch", "share of first buyers reached", 0.09, 0.06, 0.12,
                                  against="activity targeting", difference=-0.09, diff_low=-0.17, diff_high=-0.01)])
 
@@ -76,3 +77,14 @@ def measured_table(rows: list[dict], digits: int = 3) -> pd.DataFrame:
                                                            digits) if compared else "",
                       "supported": {1: "higher", -1: "lower", 0: "not separated", None: ""}[sign]})
     return pd.DataFrame(table).set_index(["section", "measure"])
+
+
+def measured_sentence(row: dict, lesson: str, *, paired: bool = True) -> str:
+    """'- <section> — <measure>: value [low, high]; minus <compared with>: difference [low, high], paired 95% interval
+    includes/excludes 0 — <lesson>' for one measured_row. paired=False names an interval from independent resamples
+    of two groups that share no customer (a group against the rest)."""
+    sign = direction(row["diff_low"], row["diff_high"])
+    kind = "paired 95% interval" if paired else "95% interval, group and rest resampled apart,"
+    return (f"- {row['section']} — {row['measure']}: {interval_text(row['value'], row['low'], row['high'], 4)}; "
+            f"minus {row['compared with']}: {interval_text(*difference_interval(row), 4)}, "
+            f"{kind} {'includes' if sign == 0 else 'excludes'} 0 — {lesson}")

@@ -2,10 +2,10 @@
 
     factorisation_diagram(X, U, V)                 # X ≈ U Vᵀ on a toy log, and ALS's alternating half-steps (02)
     time_cut_diagram(protocol, first, last)        # the protocol's history, validation and test windows (02)
-    bandit_loop_diagram()                          # the explore/exploit feedback loop (09)
-    dp_sgd_diagram(g, clip_norm=1.0, noise=n, expected_batch=5.0)   # one DP-SGD step on 2-d gradients (11)
+    bandit_loop_diagram()                          # the explore/exploit feedback loop (10)
+    dp_sgd_diagram(g, clip_norm=1.0, noise=n, expected_batch=5.0)   # one DP-SGD step on 2-d gradients (12)
     simulator_diagram(config)                      # the click simulator's generative story (05)
-    spark_pipeline_diagram()                       # the Online Retail pipeline on Spark: stages, shuffles (12)
+    spark_pipeline_diagram()                       # the Online Retail pipeline on Spark: stages, shuffles (14)
     flow_diagram(boxes, arrows, title)             # boxes and arrows, the drawing the pictures above share
 
 Each function draws from the numbers it is given (a notebook passes its toy case or its protocol), checks them

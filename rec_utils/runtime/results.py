@@ -3,7 +3,7 @@
 A run with non-default parameters saves under its own folder instead (rec_utils.runtime.runs), and every
 metrics file records the parameters that its notebook's check_parameters cell validated, under "parameters".
 
-    save_metrics("09_explore_exploit", {"headline": [headline_entry("CTR gain (paired)", (0.05, 0.04, 0.06))],
+    save_metrics("10_explore_exploit", {"headline": [headline_entry("CTR gain (paired)", (0.05, 0.04, 0.06))],
                                         "table": json_records(frame), "fit": none_for_nan(fit)})
 """
 

@@ -26,5 +26,5 @@ def metrics_come_from_a_default_run(request):
 
 @pytest.fixture(scope="module")
 def measured(m):
-    """{measure: row} of the "what we measured" table that notebooks 10 and 11 save (needs the module's `m`)."""
+    """{measure: row} of the "what we measured" table that notebooks 11, 12 and 13 save (needs the module's `m`)."""
     return {row["measure"]: row for row in m["measured"]}

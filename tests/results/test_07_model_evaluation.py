@@ -118,7 +118,7 @@ def test_errata_record_has_the_evaluation_claims():
 
 
 def test_recap_recomputed_by_07s_procedure_reproduces_07s_saved_rows(monkeypatch):
-    """On the real data: the recomputation of notebook 10's recap (when 07's files are missing or do not match)
+    """On the real data: the recomputation of notebook 11's recap (when 07's files are missing or do not match)
     gives exactly the rows notebook 07 saved in this run (about 30 s)."""
     protocol = Protocol("2011-11-10")
     saved, note = recap.protocol_headline(protocol, load_processed("transactions"))

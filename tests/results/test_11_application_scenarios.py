@@ -1,4 +1,4 @@
-"""Headline results of notebook 10_application_scenarios, saved by the run before these tests (`make test` runs the
+"""Headline results of notebook 11_application_scenarios, saved by the run before these tests (`make test` runs the
 notebooks first).
 
 Everything except the MiniLM launch rows is deterministic numpy/scikit-learn/mlxtend on the embedded data, so a
@@ -18,7 +18,7 @@ from rec_utils.runtime.results import load_metrics
 
 @pytest.fixture(scope="module")
 def m():
-    return load_metrics("10_application_scenarios")
+    return load_metrics("11_application_scenarios")
 
 
 def test_front_page_keys_and_protocol(m):

@@ -1,4 +1,4 @@
-"""Headline results of notebook 12_scale_out, saved by the run before these tests
+"""Headline results of notebook 14_scale_out, saved by the run before these tests
 (`make test` runs the notebooks first). Engine agreement (accounting, matrices, lists, metrics on the same lists)
 is exact; the ALS results of the two solvers are checked against the committed run's intervals, and the
 tolerance verdict only for its consistency with the numbers (the data decide it, not the test)."""
@@ -18,7 +18,7 @@ COMMITTED = {
 
 @pytest.fixture(scope="module")
 def m():
-    return load_metrics("12_scale_out")
+    return load_metrics("14_scale_out")
 
 
 def test_cleaning_accounting_is_notebook_01s(m):

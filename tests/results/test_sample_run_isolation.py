@@ -1,5 +1,5 @@
 """A run with -p overrides changes no byte under reports/ outside its own run folder: notebook 07 (the writer of
-the recommender choice that notebooks 08, 10 and 11 read) is run after the full run with a small override, and
+the recommender choice that notebooks 08, 11 and 13 read) is run after the full run with a small override, and
 every file of the full run is hashed before and after (a few minutes)."""
 
 import hashlib

@@ -1,4 +1,4 @@
-"""Helpers that notebooks 07-10 and 12 used to define in their cells: each does what the cell did."""
+"""Helpers that notebooks 07-14 used to define in their cells: each does what the cell did."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -8,9 +8,17 @@ import pytest
 from rec_utils.chapters.explore_exploit.bandit_results import regret_change_text, share_text
 from rec_utils.chapters.explore_exploit.figures import moving_mean, seed_band
 from rec_utils.chapters.explore_exploit.off_policy_study import ESTIMATORS, off_policy_runs, off_policy_table
+from rec_utils.chapters.interpretability_fairness.readings import group_verdict, responsibility_lesson, rows_of
+from rec_utils.chapters.privacy.readings import (
+    clipping_note,
+    dp_sgd_ndcg_note,
+    pair_arrays,
+    privacy_lesson,
+    utility_band,
+)
 from rec_utils.chapters.scenarios.lessons import LESSONS, lesson_sentence
 from rec_utils.chapters.scenarios.rules import basket_lines
-from rec_utils.evaluation.claims import difference_interval, measured_row
+from rec_utils.evaluation.claims import difference_interval, measured_row, measured_sentence
 from rec_utils.evaluation.comparison import rows_at
 from rec_utils.evaluation.resampling import Comparison
 from rec_utils.features.categories import UNCATEGORISED
@@ -82,3 +90,63 @@ def test_the_off_policy_study_scores_every_estimator_on_every_run_against_the_tr
     truth = np.mean([np.mean(np.sum(logging[s] * mu[s], axis=1)) / k for s in range(runs)])
     assert table["true CTR"].to_numpy() == pytest.approx(truth)
     assert table.loc[("logger", "DM"), "bias"] == pytest.approx(0.0, abs=1e-12)  # DM with the true click probabilities
+
+
+def test_measured_sentence_names_the_interval_it_reads():
+    row = measured_row("2.4 privacy", "DP-SGD ROC-AUC", 0.85, 0.84, 0.86, against="non-private", difference=-0.003,
+                       diff_low=-0.004, diff_high=-0.001)
+    assert measured_sentence(row, "costs AUC") == (
+        "- 2.4 privacy — DP-SGD ROC-AUC: 0.8500 [0.8400, 0.8600]; minus non-private: -0.0030 [-0.0040, -0.0010], "
+        "paired 95% interval excludes 0 — costs AUC")
+    assert "group and rest resampled apart, excludes 0" in measured_sentence(row, "x", paired=False)
+
+
+def test_privacy_readings_say_what_each_interval_supports():
+    release = pd.Series({"max_items": 50.0, "diff_clipped": 0.001, "diff_clipped_low": -0.001,
+                         "diff_clipped_high": 0.002})
+    clipped = pd.DataFrame({"max_items": [10.0, 50.0], "diff": [0.003, 0.002], "diff_low": [0.001, 0.0007],
+                            "diff_high": [0.005, 0.003]})
+    note = clipping_note(clipped, release, seed=42)
+    assert "clipping alone to m = 50, no noise, is 0.0020 [0.0007, 0.0030]" in note
+    assert note.endswith("(not separated from 0): the gain is clipping's")
+    row = measured_row("2.4 privacy", "item-kNN, Gaussian: NDCG@10 at ε = 16", 0.03, 0.025, 0.035, against="exact",
+                       difference=-0.045, diff_low=-0.05, diff_high=-0.04)
+    assert privacy_lesson(row, {}) == "at this ε the release keeps 40% of the exact-count NDCG"
+    federated = {**row, "measure": "federated averaging ROC-AUC", "diff_low": -0.01, "diff_high": 0.01}
+    assert privacy_lesson(federated, {}) == "keeping pairs on their country's client is not shown to cost AUC"
+    curve = pd.DataFrame({"epsilon": [1.0, 0.5], "auc": [0.8, 0.7], "low": [0.7, 0.6], "high": [0.9, 0.8]})
+    assert utility_band(curve, "auc", "low", "high").columns.tolist() == ["epsilon", "value", "low", "high"]
+
+
+def test_dp_sgd_ndcg_note_only_where_an_interval_lies_above_zero():
+    dp = pd.DataFrame({"noise_multiplier": [1.0, 2.0], "ndcg_diff_difference": [0.002, 0.001],
+                       "ndcg_diff_low": [0.001, -0.001], "ndcg_diff_high": [0.003, 0.002], "diff_high": [-0.1, -0.1]})
+    plain = pd.Series({"ndcg_diff_difference": 0.0, "ndcg_diff_low": -0.001, "ndcg_diff_high": 0.001})
+    note = dp_sgd_ndcg_note(dp, plain, 0.05, 10)
+    assert note.startswith("DP-SGD's NDCG@10 is above the non-private model's at z = 1 (by at most 0.0020, 4% of its "
+                           "0.0500; not separated")
+    assert dp_sgd_ndcg_note(dp.assign(ndcg_diff_low=-1.0), plain, 0.05, 10) == ""
+
+
+def test_pair_arrays_and_rows_of_keep_the_rows_aligned():
+    class Scale:
+        def transform(self, frame):
+            return frame.to_numpy() * 2.0
+    pairs = pd.DataFrame({"a": [1, 2], "label": [1, 0], "CustomerID": [7, 8]})
+    X, y, customers = pair_arrays(pairs, Scale(), ["a"])
+    assert X.tolist() == [[2.0], [4.0]] and y.dtype == float and customers.tolist() == [7, 8]
+    kept = rows_of({"x": np.arange(4), "y": np.arange(4) * 10}, np.array([True, False, True, False]))
+    assert kept["x"].tolist() == [0, 2] and kept["y"].tolist() == [0, 20]
+
+
+def test_responsibility_readings():
+    assert group_verdict(-0.05, -0.01).startswith("this group is below the other customers")
+    assert "includes 0" in group_verdict(-0.01, 0.01)
+    row = measured_row("8 fairness", "NDCG@10 re-ranked", 0.078, 0.07, 0.085, against="without",
+                       difference=-0.0193, diff_low=-0.0257, diff_high=-0.0136)
+    assert responsibility_lesson(row, unpaired=[], gap_before=0.438, gap_after=0.242) == (
+        "re-ranking for exposure costs 0.0193 of NDCG (20% of it), for an exposure gap of 0.438 before and 0.242 "
+        "after (point estimates)")
+    group = {**row, "measure": "ROC-AUC, logistic: low-activity customers", "diff_low": -0.05, "diff_high": -0.02}
+    assert responsibility_lesson(group, unpaired=[group["measure"]], gap_before=0, gap_after=0) == (
+        "ROC-AUC of the logistic model is lower for low-activity customers than for the others")

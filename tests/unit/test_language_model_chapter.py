@@ -1,4 +1,4 @@
-"""Notebook 08's search benchmark: the scores every method gives a query (ties by popularity, the query's own product
+"""Notebook 09's search benchmark: the scores every method gives a query (ties by popularity, the query's own product
 never ranked) and the products a part may search."""
 
 import numpy as np

@@ -62,7 +62,8 @@ def test_03_refuses_vectors_without_a_cosine_at_its_parameters_cell(a, b):
     ("03_cosine_similarity", {"example_products": ["WHITE HANGING HEART T-LIGHT HOLDER", "NO SUCH PRODUCT"]},
      "not found: ['NO SUCH PRODUCT']"),
     ("08_personalized_recommendation", {"example_customers": [12347, 99999]}, "example_customers 99999"),
-    ("08_personalized_recommendation", {"query_customer": 99998}, "query_customer 99998"),
+    ("09_language_model", {"query_customer": 99998}, "query_customer 99998"),
+    ("09_language_model", {"example_customers": [12347, 99997]}, "example_customers 99997"),
     ("08_personalized_recommendation", {"new_customer_country": "Atlantis"}, "new_customer_country 'Atlantis'"),
 ])
 def test_values_the_data_lacks_stop_at_the_parameters_cell(notebook, overrides, message):

@@ -118,7 +118,7 @@ def test_names_the_notebook_does_not_declare_are_refused_with_the_valid_ones():
 
 
 def test_a_later_check_in_the_same_cell_declares_its_names_too():
-    """Notebook 09 checks k and ks in a second call of its check cell."""
+    """Notebook 10 checks k and ks in a second call of its check cell."""
     cell = ("check_parameters(globals(), seed=Integer())\n"
             "parameters.update(check_parameters(globals(), k=slate, ks=ListOf(slate, 2)))\n")
     namespace = {**_kernel_namespace("# Parameters\nseed = 1\nk = 5\nks = [5, 10]\n", cell), "k": 5, "ks": [5, 10]}

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rec_utils.chapters.privacy.purchase_pairs import protocol_pairs, window_pairs
 from rec_utils.chapters.scenarios import recap
 from rec_utils.evaluation.claims import direction, interval_text, measured_row, measured_table, supported
 from rec_utils.evaluation.protocol import Protocol
+from rec_utils.evaluation.purchase_pairs import protocol_pairs, window_pairs
 from rec_utils.recommend.recommenders import RecommenderSpec
 
 START = pd.Timestamp("2011-01-01")
@@ -163,7 +163,7 @@ def test_scenario_plots_draw_from_their_tables():
 
 
 def test_recap_recomputes_when_07_drew_its_intervals_with_other_resamples(tmp_path, monkeypatch):
-    """Notebook 10 with -p n_boot 200 used to print 07's 1,000-resample intervals as its own."""
+    """Notebook 11 with -p n_boot 200 used to print 07's 1,000-resample intervals as its own."""
     path = tmp_path / "07_ranking.csv"
     _ranking("new_items").to_csv(path, index=False)
     monkeypatch.setattr(recap, "find_artefact", lambda name: path)

@@ -236,7 +236,7 @@ CHOICE_READERS = {"chosen_recommender", "protocol_headline", "load_choice"}
 
 
 def test_notebooks_reading_07s_choice_pass_their_own_seed():
-    """A `-p seed 1` run of notebook 10 or 11 alone used to read the full run's seed-42 choice without a word."""
+    """A `-p seed 1` run of notebook 11 or 13 alone used to read the full run's seed-42 choice without a word."""
     calls = []
     for path in sorted((REPORTS_DIR.parent / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         notebook = nbformat.read(path, as_version=4)

@@ -12,7 +12,7 @@ Query sets (each has a validation and a test part; the searchable products are t
 
 Methods: TF-IDF cosine, BM25 (rec_utils.features.bm25, the strongest plain lexical ranker), MiniLM sentence-embedding
 cosine, and a hybrid (1 - w) · BM25 / max_i BM25 + w · cos_MiniLM with w chosen on the validation queries of each set.
-Equal scores are ordered by popularity (customers before the window), as in notebook 08's personalised search, so that
+Equal scores are ordered by popularity (customers before the window), as in notebook 09's personalised search, so that
 the two tables of pseudo-queries agree on TF-IDF.
 
     benchmark = search_benchmark(transactions, catalog, protocol)       # {set: SearchResult}

@@ -42,7 +42,7 @@ VectorizerFactory = Callable[[Sequence[str]], Vectorizer]  # corpus -> vectorize
 def default_vectorizers(catalog: pd.DataFrame, **encode_kwargs) -> dict[str, VectorizerFactory]:
     """{"TF-IDF": fitted on the corpus it is given (the bag-of-words baseline), "MiniLM": pretrained, with
     the whole catalogue's descriptions encoded once, "blend": the mean of both cosines (weight fixed at
-    1/2, not tuned; notebook 08's search benchmark tunes its BM25/MiniLM "hybrid" instead)}. The first is the
+    1/2, not tuned; notebook 09's search benchmark tunes its BM25/MiniLM "hybrid" instead)}. The first is the
     baseline every other one is compared with. encode_kwargs: for rec_utils.features.text_encoder.encode_texts
     (device, batch_size, ...)."""
     minilm = text_vectorizer("minilm", catalog["Description"].fillna(""), **encode_kwargs)

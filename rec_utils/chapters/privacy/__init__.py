@@ -1,47 +1,28 @@
-"""Notebook 11 (privacy, interpretability, fairness): the privacy-utility sweep over ε (privacy_utility) and the
-purchase pairs its private models learn from (purchase_pairs).
+"""Notebook 12 (privacy): the privacy-utility sweep over ε (privacy_utility) and its results read in words
+(readings). The purchase pairs its private models learn from are the evaluation layer's (purchase_pairs).
 
-Notebook 11 imports this package as its one namespace (`from rec_utils.chapters import privacy as ch`): it
-re-exports every name the notebook uses, from its modules and from the layers.
+Notebook 12 imports this package as its one namespace (`from rec_utils.chapters import privacy as ch`): it re-exports
+every name the notebook uses, from its modules and from the layers.
 """
 
 from rec_utils.chapters.privacy.privacy_utility import count_release_curve, dp_sgd_curve, split_ndcg
-from rec_utils.chapters.privacy.purchase_pairs import protocol_pairs
-from rec_utils.data.fashion import CLASS_NAMES, load_fashion_mnist
-from rec_utils.data.split import split_groups
+from rec_utils.chapters.privacy.readings import (
+    clipping_note,
+    dp_sgd_ndcg_note,
+    pair_arrays,
+    privacy_lesson,
+    utility_band,
+)
 from rec_utils.data.tables import load_processed
-from rec_utils.evaluation.choice import chosen_recommender
-from rec_utils.evaluation.claims import direction, interval_text, measured_row, measured_table, supported
-from rec_utils.evaluation.comparison import rank_users
-from rec_utils.evaluation.explain import (
-    contribution_matrix,
-    global_contributions,
-    integrated_gradients,
-    permutation_importance_by_input,
-)
-from rec_utils.evaluation.fairness import (
-    auc_by_group,
-    disparate_treatment_ratio,
-    exposure_table,
-    exposure_target,
-    item_exposure,
-    mean_by_group,
-    popularity_buckets,
-    rerank_for_exposure,
-    tune_rerank_strength,
-)
+from rec_utils.evaluation.claims import interval_text, measured_row, measured_sentence, measured_table, supported
 from rec_utils.evaluation.grouped_auc import auc_difference, auc_interval
 from rec_utils.evaluation.protocol import Protocol, cut_date_rule
-from rec_utils.evaluation.ranking import ndcg_at_k
+from rec_utils.evaluation.purchase_pairs import protocol_pairs
 from rec_utils.evaluation.resampling import mean_interval, paired_difference
 from rec_utils.evaluation.tuning import tune
-from rec_utils.features.attributes import click_model_inputs, encode_attributes
 from rec_utils.features.propensity import CATEGORICAL_FEATURES, NUMERIC_FEATURES
-from rec_utils.features.segments import customer_groups
-from rec_utils.features.text import Tokenizer
 from rec_utils.figures.diagrams import dp_sgd_diagram
-from rec_utils.figures.plots import exposure_plot, interval_lines_plot, save_figure
-from rec_utils.models.click_model import build_click_model, predict, train_click_model
+from rec_utils.figures.plots import interval_lines_plot, save_figure
 from rec_utils.models.logistic import logistic_pipeline
 from rec_utils.models.privacy import NEIGHBOURING, count_sensitivity
 from rec_utils.models.private_training import (
@@ -51,88 +32,59 @@ from rec_utils.models.private_training import (
     predict_logistic,
     train_logistic_sgd,
 )
-from rec_utils.recommend.private import private_scorer
-from rec_utils.recommend.recommenders import LABELS, RecommenderSpec
 from rec_utils.recommend.scorers import propensity_ranker
 from rec_utils.runtime.device import describe_device, keras_backend, require_device, seed_everything
 from rec_utils.runtime.parameters import Choice, Flag, Integer, ListOf, Number, check_parameters
-from rec_utils.runtime.results import save_metrics
-from rec_utils.simulation.clicks import SimulatorConfig, pixel_components, simulate_clicks
+from rec_utils.runtime.results import headline_entry, json_records, save_metrics
 
 __all__ = [
     "as_logistic_pipeline",
-    "auc_by_group",
     "auc_difference",
     "auc_interval",
-    "build_click_model",
     "CATEGORICAL_FEATURES",
     "check_parameters",
     "Choice",
-    "chosen_recommender",
-    "CLASS_NAMES",
-    "click_model_inputs",
-    "contribution_matrix",
+    "clipping_note",
     "count_release_curve",
     "count_sensitivity",
-    "customer_groups",
     "cut_date_rule",
     "describe_device",
-    "direction",
-    "disparate_treatment_ratio",
     "dp_sgd_curve",
     "dp_sgd_diagram",
-    "encode_attributes",
-    "exposure_plot",
-    "exposure_table",
-    "exposure_target",
+    "dp_sgd_ndcg_note",
     "federated_averaging",
     "Flag",
-    "global_contributions",
+    "headline_entry",
     "Integer",
-    "integrated_gradients",
     "interval_lines_plot",
     "interval_text",
-    "item_exposure",
+    "json_records",
     "keras_backend",
-    "LABELS",
     "ListOf",
-    "load_fashion_mnist",
     "load_processed",
     "logistic_keras",
     "logistic_pipeline",
-    "mean_by_group",
     "mean_interval",
     "measured_row",
+    "measured_sentence",
     "measured_table",
-    "ndcg_at_k",
     "NEIGHBOURING",
     "Number",
     "NUMERIC_FEATURES",
+    "pair_arrays",
     "paired_difference",
-    "permutation_importance_by_input",
-    "pixel_components",
-    "popularity_buckets",
-    "predict",
     "predict_logistic",
-    "private_scorer",
+    "privacy_lesson",
     "propensity_ranker",
     "Protocol",
     "protocol_pairs",
-    "rank_users",
-    "RecommenderSpec",
     "require_device",
-    "rerank_for_exposure",
     "save_figure",
     "save_metrics",
     "seed_everything",
-    "simulate_clicks",
-    "SimulatorConfig",
-    "split_groups",
     "split_ndcg",
     "supported",
-    "Tokenizer",
-    "train_click_model",
     "train_logistic_sgd",
     "tune",
-    "tune_rerank_strength",
+    "utility_band",
 ]

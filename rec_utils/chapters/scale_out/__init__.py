@@ -1,4 +1,4 @@
-"""Notebook 12 (scale out): the pipeline on Apache Spark and what a second engine costs by data size.
+"""Notebook 14 (scale out): the pipeline on Apache Spark and what a second engine costs by data size.
 
     session        a checked local or cluster session, Java found or a named error, the JVM's log in a file
     spark          the Online Retail pipeline on Spark: reading, cleaning with accounting, the protocol's split
@@ -9,7 +9,7 @@
     sweep_text     the sweep's reading in words: steps per copy, intercepts, where lines meet, memory
     scaling_fit    what a sweep supports: fixed + per-copy cost, where two lines meet
 
-Notebook 12 imports this package as its one namespace (`from rec_utils.chapters import scale_out as ch`): it
+Notebook 14 imports this package as its one namespace (`from rec_utils.chapters import scale_out as ch`): it
 re-exports every name the notebook uses, from its modules and from the layers.
 """
 

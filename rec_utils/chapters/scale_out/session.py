@@ -1,4 +1,4 @@
-"""A Spark session for notebook 12: checked settings, Java 17 or later found or a named error, the JVM's log kept
+"""A Spark session for notebook 14: checked settings, Java 17 or later found or a named error, the JVM's log kept
 in a file (never in the notebook), and the session stopped with its JVM when the block ends.
 
     with spark_session("local[2]", driver_memory="2g", partitions=8) as spark:

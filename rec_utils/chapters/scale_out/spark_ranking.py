@@ -1,4 +1,4 @@
-"""Ranking on Spark, the second half of notebook 12's pipeline: implicit ALS (pyspark.ml), top-k new items per user
+"""Ranking on Spark, the second half of notebook 14's pipeline: implicit ALS (pyspark.ml), top-k new items per user
 with the same kernel as the numpy path, and ranking metrics (Spark's RankingEvaluator plus the hit rate), on the
 interactions rec_utils.chapters.scale_out.spark builds."""
 

@@ -1,4 +1,4 @@
-"""Notebook 12's reading of a scaling sweep in words: which sweep, what each copy costs between the sizes measured,
+"""Notebook 14's reading of a scaling sweep in words: which sweep, what each copy costs between the sizes measured,
 the fitted intercepts, whether the two fitted lines meet, and what the memory lines say against this machine.
 
 Every sentence is built from the fitted numbers it is given (scaling_fit's engine_costs, break_even,

@@ -1,4 +1,4 @@
-"""Notebook 10 (application scenarios): the studies it runs, each against a baseline.
+"""Notebook 11 (application scenarios): the studies it runs, each against a baseline.
 
     rules       cross-category promotion: association rules mined on a time cut against popularity
     profiles    user profiles: RFM segments that predict the next window
@@ -7,7 +7,7 @@
     recap       notebook 07's test-window headline, read from its results or recomputed by its procedure
     lessons     the summary: each verdict as a sentence with the lesson its paired interval supports
 
-Notebook 10 imports this package as its one namespace (`from rec_utils.chapters import scenarios as ch`): it
+Notebook 11 imports this package as its one namespace (`from rec_utils.chapters import scenarios as ch`): it
 re-exports every name the notebook uses, from its modules and from the layers.
 """
 

@@ -1,4 +1,4 @@
-"""Notebook 10's summary: each measured row of a scenario as one sentence, its number, its paired interval against
+"""Notebook 11's summary: each measured row of a scenario as one sentence, its number, its paired interval against
 the baseline, and the lesson the interval supports (LESSONS, one triple per scenario: above, below, not separated).
 
     print("\n".join(lesson_sentence(row) for row in measured))   # rows of evaluation.claims.measured_row

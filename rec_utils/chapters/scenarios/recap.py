@@ -1,4 +1,4 @@
-"""Notebook 07's test-window headline under a protocol, for a later notebook that summarises it (notebook 10).
+"""Notebook 07's test-window headline under a protocol, for a later notebook that summarises it (notebook 11).
 
     rows, note = protocol_headline(protocol, transactions)   # the chosen recommender and the strongest baseline
 
