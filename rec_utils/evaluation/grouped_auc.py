@@ -4,6 +4,8 @@ probability.bootstrap_ci(groups=...) draw, the same numbers as the generic boots
 
     auc_interval(y, score, customers)           point, low, high from customer-by-customer win counts (auc_draws)
     auc_difference(y, a, b, customers)          the paired difference of two models' ROC-AUC
+    auc_difference_over_runs(y, runs, b, customers)   the mean over S runs of a randomised model minus b, with
+                                                an interval over customers and runs
     auc_log_loss_table(y, {model: p}, groups)   many models at once, with log-loss, from row weights
                                                 (group_draw_counts, weighted_auc, weighted_log_loss)
 """
@@ -14,7 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from rec_utils.evaluation.resampling import draws, percentile_interval
+from rec_utils.evaluation.resampling import draws, over_runs, percentile_interval
 
 
 def customer_draw_counts(customers: np.ndarray, n_boot: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -181,3 +183,14 @@ def auc_difference(y: np.ndarray, a: np.ndarray, b: np.ndarray, customers: np.nd
     alpha = (1 - level) / 2
     return {"difference": float(points[0] - points[1]), "low": float(np.nanquantile(values, alpha)),
             "high": float(np.nanquantile(values, 1 - alpha)), "p_not_better": float(np.nanmean(values <= 0))}
+
+
+def auc_difference_over_runs(y: np.ndarray, runs: np.ndarray, b: np.ndarray, customers: np.ndarray, *,
+                             n_boot: int = 200, level: float = 0.95, seed: int = 0) -> dict[str, float]:
+    """Mean over S runs of AUC(run) - AUC(b): runs (n, S) the scores of S runs of a randomised model (e.g. DP-SGD
+    with S noise seeds), b (n,) the reference's scores, on the same rows and customer resamples; each resample also
+    draws the runs (resampling.over_runs). Returns over_runs' dict."""
+    runs = np.asarray(runs, dtype=float)
+    runs = runs[:, None] if runs.ndim == 1 else runs
+    points, resampled = auc_draws(y, np.column_stack([runs, b]), customers, n_boot=n_boot, seed=seed)
+    return over_runs(resampled[:, :-1] - resampled[:, -1:], points[:-1] - points[-1], level=level, seed=seed)

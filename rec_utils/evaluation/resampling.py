@@ -113,6 +113,38 @@ def paired_difference(a: np.ndarray, b: np.ndarray, *, denominator: np.ndarray |
             "p_not_better": float(np.mean(values <= 0))}
 
 
+def over_runs(per_run_draws: np.ndarray, point_per_run: np.ndarray, *, level: float = 0.95,
+              seed: int = 0) -> dict[str, float]:
+    """Mean over runs of a statistic computed on S runs of a randomised method (noise, batches, initialisation),
+    with an interval over customers *and* runs: per_run_draws (n_boot, S) the statistic of each run on the same
+    customer resamples, point_per_run (S,) on all customers. Each resample also draws the S runs with replacement
+    (a two-level bootstrap), so the interval covers the run-to-run randomness that a customer bootstrap alone
+    leaves out. Returns {"difference" (the mean over runs), "low", "high", "p_not_better", "runs", "run_sd",
+    "run_min", "run_max"} (the last three over the runs' own values)."""
+    per_run_draws, point_per_run = np.asarray(per_run_draws, float), np.asarray(point_per_run, float)
+    n_boot, n_runs = per_run_draws.shape
+    picks = np.random.default_rng([seed, n_runs]).integers(0, n_runs, (n_boot, n_runs))
+    values = np.nanmean(np.take_along_axis(per_run_draws, picks, axis=1), axis=1)
+    low, high = percentile_interval(values, level)
+    return {"difference": float(point_per_run.mean()), "low": float(low), "high": float(high),
+            "p_not_better": float(np.mean(values <= 0)), "runs": int(n_runs),
+            "run_sd": float(point_per_run.std(ddof=1)) if n_runs > 1 else 0.0,
+            "run_min": float(point_per_run.min()), "run_max": float(point_per_run.max())}
+
+
+def paired_difference_over_runs(a: np.ndarray, b: np.ndarray, *, n_boot: int = 200, level: float = 0.95,
+                                seed: int = 0) -> dict[str, float]:
+    """Mean over S runs of A - B per customer: a (S, n) the per-customer values of S runs of a randomised method,
+    b (n,) the reference on the same customers (customers with a NaN anywhere left out); the interval resamples
+    customers and runs (over_runs)."""
+    a, b = np.atleast_2d(np.asarray(a, dtype=float)), np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"a must be (runs, customers) with b's {b.shape[0]} customers, got {a.shape}")
+    keep = ~(np.isnan(b) | np.isnan(a).any(axis=0))
+    differences = (a[:, keep] - b[keep]).T  # (customers, runs)
+    return over_runs(bootstrap_means(differences, n_boot, seed), differences.mean(axis=0), level=level, seed=seed)
+
+
 def mean_table(values: dict[str, np.ndarray], *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """One row per method: mean, low, high (mean_interval) and n (customers with a value).
     values: {method: (n_customers,) per-customer values, NaN where undefined}."""

@@ -12,7 +12,10 @@ DP-SGD step (Poisson sampling with rate q, so each unit, an example or a custome
 probability q; g_u = the summed gradient of a unit's examples):
     ĝ = ( Σ_{u in batch} g_u · min(1, C / ||g_u||)  +  N(0, (z C)² I) ) / (q n_units),   then w <- w - η ĝ.
 Its privacy loss is that of models.privacy.dp_sgd_event(q, z, steps); the feature preprocessing (scaler
-means, categories) is fitted outside and treated as public.
+means, categories) is fitted outside and treated as public. The accountant assumes that nobody can regenerate
+the batches drawn or the noise added: with noise="seeded" (the default, for teaching runs that repeat digit for
+digit) both follow from the public seed, so the run is not private; noise="secure" draws both from a generator
+seeded by the operating system (models.privacy.noise_generator).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from keras import layers, ops
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from rec_utils.models.privacy import noise_generator
 from rec_utils.runtime.progress import progress_bar
 
 
@@ -50,9 +54,14 @@ def clip_rows(gradients, l2_norm_clip: float):
 
 
 def noisy_mean(clipped, l2_norm_clip: float, noise_multiplier: float, expected_batch_size: float,
-               seed: keras.random.SeedGenerator):
-    """(Σ rows + N(0, (z C)² I)) / expected batch size: the DP-SGD gradient (d + 1,)."""
-    noise = keras.random.normal((clipped.shape[1],), stddev=noise_multiplier * l2_norm_clip, seed=seed)
+               seed: keras.random.SeedGenerator | np.random.Generator):
+    """(Σ rows + N(0, (z C)² I)) / expected batch size: the DP-SGD gradient (d + 1,). The noise comes from a Keras
+    SeedGenerator (seeded runs) or a numpy Generator (secure runs: models.privacy.noise_generator)."""
+    stddev = noise_multiplier * l2_norm_clip
+    if isinstance(seed, np.random.Generator):
+        noise = ops.convert_to_tensor(seed.normal(0.0, stddev, clipped.shape[1]), dtype="float32")
+    else:
+        noise = keras.random.normal((clipped.shape[1],), stddev=stddev, seed=seed)
     return (ops.sum(clipped, axis=0) + noise) / expected_batch_size
 
 
@@ -66,7 +75,7 @@ def _sgd_step(model: keras.Model, gradient, learning_rate: float) -> None:
 def train_logistic_sgd(X: np.ndarray, y: np.ndarray, *, epochs: float = 5, batch_size: int = 256,
                        learning_rate: float = 0.5, l2_norm_clip: float | None = None, noise_multiplier: float = 0.0,
                        groups: np.ndarray | None = None, seed: int = 0, model: keras.Model | None = None,
-                       show_progress: bool | None = None) -> tuple[keras.Model, dict]:
+                       noise: str = "seeded", show_progress: bool | None = None) -> tuple[keras.Model, dict]:
     """Minibatch SGD on the log-loss with Poisson-sampled batches (expected size `batch_size` units).
 
     Private when `l2_norm_clip` is set: per-unit gradients are clipped to C and Gaussian noise of standard
@@ -76,8 +85,10 @@ def train_logistic_sgd(X: np.ndarray, y: np.ndarray, *, epochs: float = 5, batch
     of one group: groups are sampled, and a group's gradient is the sum of its examples' gradients, so the
     accountant's ε then protects whole customers (user-level DP, as in McMahan et al. 2018).
     `model` continues training an existing logistic_keras model (federated rounds), else a new one starts
-    at zero. steps = round(epochs * n_units / batch_size). Returns (model, {"steps", "sampling_probability",
-    "noise_multiplier", "l2_norm_clip", "batch_size", "epochs", "n_examples", "n_units", "unit"}).
+    at zero. steps = round(epochs * n_units / batch_size). noise: "seeded" (batches and noise follow from `seed`:
+    reproducible, not private) or "secure" (both from a generator seeded by the operating system). Returns
+    (model, {"steps", "sampling_probability", "noise_multiplier", "l2_norm_clip", "batch_size", "epochs",
+    "n_examples", "n_units", "unit", "noise"}).
     """
     X, y = np.asarray(X, dtype=np.float32), np.asarray(y, dtype=np.float32)
     n = len(X)
@@ -92,7 +103,8 @@ def train_logistic_sgd(X: np.ndarray, y: np.ndarray, *, epochs: float = 5, batch
     model = logistic_keras(X.shape[1]) if model is None else model
     q = min(1.0, batch_size / n_units)
     steps = max(1, int(round(epochs * n_units / batch_size)))
-    rng, seeds = np.random.default_rng(seed), keras.random.SeedGenerator(seed)
+    rng = noise_generator(noise, seed)  # the batches: amplification by sampling needs them secret too
+    seeds = keras.random.SeedGenerator(seed) if noise == "seeded" else rng
     for _ in progress_bar(range(steps), desc="SGD", unit="step", enabled=show_progress):
         chosen = rng.random(n_units) < q
         batch = np.flatnonzero(chosen[codes])
@@ -110,7 +122,7 @@ def train_logistic_sgd(X: np.ndarray, y: np.ndarray, *, epochs: float = 5, batch
         _sgd_step(model, gradient, learning_rate)
     return model, {"steps": steps, "sampling_probability": q, "noise_multiplier": noise_multiplier,
                    "l2_norm_clip": l2_norm_clip, "batch_size": batch_size, "epochs": epochs, "n_examples": n,
-                   "n_units": n_units, "unit": "example" if groups is None else "group"}
+                   "n_units": n_units, "unit": "example" if groups is None else "group", "noise": noise}
 
 
 def predict_logistic(model: keras.Model, X: np.ndarray) -> np.ndarray:

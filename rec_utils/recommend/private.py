@@ -32,11 +32,12 @@ PRIVATE_MODELS = {"popularity": "popularity", "item_knn": "cooccurrence"}
 
 def private_scorer(train: sp.spmatrix, model: str, *, epsilon: float | None, max_items: int | None = None,
                    mechanism: str = "gaussian", delta: float = 1e-6, threshold_sigmas: float = 3.0,
-                   top_n: int | None = 25, seed: int = 0) -> tuple[ScoreFn, dict]:
+                   top_n: int | None = 25, seed: int = 0, noise: str = "seeded") -> tuple[ScoreFn, dict]:
     """Score function of `model` ("popularity" or "item_knn") fitted on train (customers x items, nonzero =
     bought) from counts released with ε-DP (Laplace) or (ε, δ)-DP (Gaussian) for each customer's at most
     `max_items` items (required then), or without noise when `epsilon` is None: from the counts of each
     customer's at most `max_items` items (clipping alone), or from the exact counts when max_items is None too.
+    noise: "seeded" (reproducible, not private) or "secure" (models.privacy.noise_generator).
     Returns (score_fn, the release's settings: models.privacy.private_item_counts' info, or {"epsilon": inf,
     "max_items", "kept_share"} without noise)."""
     if model not in PRIVATE_MODELS:
@@ -51,7 +52,7 @@ def private_scorer(train: sp.spmatrix, model: str, *, epsilon: float | None, max
         raise ValueError("a private release needs max_items: clipping bounds each customer's influence")
     else:
         counts, info = private_item_counts(train, statistic, max_items=max_items, mechanism=mechanism,
-                                           epsilon=epsilon, delta=delta, seed=seed)
+                                           epsilon=epsilon, delta=delta, seed=seed, noise=noise)
     if model == "popularity":
         return lambda batch: np.broadcast_to(counts, (len(batch), counts.size)), info
     threshold = threshold_sigmas * info.get("gaussian_sigma", 0.0)

@@ -12,6 +12,7 @@ from rec_utils.chapters.interpretability_fairness.readings import group_verdict,
 from rec_utils.chapters.privacy.readings import (
     clipping_note,
     dp_sgd_ndcg_note,
+    guarantee_strength,
     pair_arrays,
     privacy_lesson,
     utility_band,
@@ -116,6 +117,12 @@ def test_privacy_readings_say_what_each_interval_supports():
     assert privacy_lesson(federated, {}) == "keeping pairs on their country's client is not shown to cost AUC"
     curve = pd.DataFrame({"epsilon": [1.0, 0.5], "auc": [0.8, 0.7], "low": [0.7, 0.6], "high": [0.9, 0.8]})
     assert utility_band(curve, "auc", "low", "high").columns.tolist() == ["epsilon", "value", "low", "high"]
+
+
+def test_guarantee_strength_reads_e_to_the_epsilon():
+    assert guarantee_strength(0.25).endswith("up to 1.28: a strong guarantee")
+    assert guarantee_strength(3.0).endswith("up to 20.1: a moderate guarantee")
+    assert "up to 8,886,111: a weak guarantee" in guarantee_strength(16.0)
 
 
 def test_dp_sgd_ndcg_note_only_where_an_interval_lies_above_zero():

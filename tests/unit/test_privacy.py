@@ -179,3 +179,32 @@ def test_private_scorers_exact_clipped_and_noisy():
     np.testing.assert_array_equal(kept, [[0, 0.5, 0, 0.9], [0.1, 0, 0, 0]])  # zeros are not kept
     ties = top_n_per_row(np.array([[0.3, 0.7, 0.3, 0.3, 0.7, 0.3]]), 3).toarray()
     np.testing.assert_array_equal(ties, [[0.3, 0.7, 0, 0, 0.7, 0]])  # of equal values the lowest columns stay
+
+
+def test_the_seeded_release_is_regenerated_and_the_secure_one_is_not():
+    """A reader who knows the public seed recovers every count a seeded release did not clip at 0; with secure
+    noise the same steps recover (almost) nothing, and two secure releases with the same seed differ."""
+    from rec_utils.chapters.privacy.attack import attack_summary, seeded_noise_attack
+    from rec_utils.models.privacy import item_counts
+
+    rng = np.random.default_rng(3)
+    bought = sp.csr_matrix(rng.random((2_000, 300)) < 0.05)
+    exact = item_counts(clip_items_per_customer(bought, 5, seed=42), "popularity")
+    seeded, info = private_item_counts(bought, "popularity", max_items=5, mechanism="laplace", epsilon=1.0, seed=42)
+    found = attack_summary(seeded_noise_attack(seeded, info, seed=42), exact)
+    assert found["exact"] == 1.0 and found["unclipped"] == found["cells"] == 300
+    secure, secure_info = private_item_counts(bought, "popularity", max_items=5, mechanism="laplace", epsilon=1.0,
+                                              seed=42, noise="secure")
+    again, _ = private_item_counts(bought, "popularity", max_items=5, mechanism="laplace", epsilon=1.0, seed=42,
+                                   noise="secure")
+    assert secure_info["noise"] == "secure" and not np.array_equal(secure, again)
+    assert attack_summary(seeded_noise_attack(secure, secure_info, seed=42), exact)["exact"] < 0.2
+    cooccurrence, co_info = private_item_counts(bought, "cooccurrence", max_items=5, mechanism="gaussian",
+                                                epsilon=1.0, seed=42)
+    result = seeded_noise_attack(cooccurrence, co_info, seed=42)
+    above = ~np.isnan(result["recovered"])
+    exact_co = item_counts(clip_items_per_customer(bought, 5, seed=42), "cooccurrence")
+    assert np.array_equal(result["recovered"][above], exact_co[above])
+    assert (exact_co[~above] <= result["upper_bound"][~above] + 1e-9).all()  # a clipped cell: only a bound
+    with pytest.raises(ValueError, match="noise must be one of"):
+        private_item_counts(bought, "popularity", max_items=5, epsilon=1.0, noise="random")

@@ -80,6 +80,20 @@ def test_plain_and_private_sgd_learn_and_report_their_accounting_inputs():
         train_logistic_sgd(X, y, noise_multiplier=1.0)
 
 
+def test_secure_dp_sgd_draws_batches_and_noise_nobody_can_regenerate():
+    """With noise="secure" two runs with the same seed differ (the seed no longer decides batches and noise),
+    and they still learn."""
+    X, y = _data()
+    options = {"epochs": 2, "batch_size": 100, "learning_rate": 0.5, "l2_norm_clip": 1.0, "noise_multiplier": 1.0,
+               "seed": 0, "show_progress": False}
+    first, info = train_logistic_sgd(X, y, noise="secure", **options)
+    second, _ = train_logistic_sgd(X, y, noise="secure", **options)
+    assert info["noise"] == "secure" and not np.allclose(get_weights(first), get_weights(second))
+    assert roc_auc_score(y, predict_logistic(first, X)) > 0.8
+    with pytest.raises(ValueError, match="noise must be one of"):
+        train_logistic_sgd(X, y, noise="os", **options)
+
+
 def test_federated_averaging_of_one_client_is_local_training_and_averages_weights():
     X, y = _data(n=400)
     fed, history = federated_averaging({"only": (X, y)}, rounds=1, local_epochs=1, batch_size=50, seed=7,

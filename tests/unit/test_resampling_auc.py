@@ -105,3 +105,30 @@ def test_named_errors():
         auc_draws(np.zeros(4), np.arange(4.0), np.arange(4))
     with pytest.raises(ValueError, match="one entry per row"):
         auc_draws(np.array([0, 1]), np.arange(3.0), np.arange(2))
+
+
+def test_over_runs_reduces_to_the_customer_bootstrap_when_the_runs_agree_and_widens_when_they_do_not():
+    """S identical runs give paired_difference's numbers (the run draws change nothing); runs that differ from each
+    other widen the interval, because each resample draws the runs too."""
+    from rec_utils.evaluation.grouped_auc import auc_difference_over_runs
+    from rec_utils.evaluation.resampling import paired_difference, paired_difference_over_runs
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(0.3, 1.0, 500), rng.normal(0.0, 1.0, 500)
+    same = paired_difference_over_runs(np.tile(a, (5, 1)), b, n_boot=300, seed=1)
+    single = paired_difference(a, b, n_boot=300, seed=1)
+    assert [same[key] for key in ("difference", "low", "high")] == pytest.approx(
+        [single[key] for key in ("difference", "low", "high")])
+    assert same["runs"] == 5 and same["run_sd"] == 0
+    spread = paired_difference_over_runs(a + np.linspace(-0.5, 0.5, 5)[:, None], b, n_boot=300, seed=1)
+    assert spread["difference"] == pytest.approx(single["difference"])
+    assert spread["high"] - spread["low"] > 1.5 * (single["high"] - single["low"])
+    assert spread["run_min"] == pytest.approx(single["difference"] - 0.5)
+
+    customers = np.repeat(np.arange(100), 6)
+    y = rng.integers(0, 2, customers.size)
+    score, reference = y + rng.normal(0, 1.5, y.size), y + rng.normal(0, 2.0, y.size)
+    runs = auc_difference_over_runs(y, np.column_stack([score] * 3), reference, customers, n_boot=200, seed=2)
+    one = auc_difference(y, score, reference, customers, n_boot=200, seed=2)
+    assert [runs[key] for key in ("difference", "low", "high")] == pytest.approx(
+        [one[key] for key in ("difference", "low", "high")])

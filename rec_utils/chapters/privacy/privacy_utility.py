@@ -42,7 +42,7 @@ def _grid(space: Mapping[str, Sequence]) -> list[dict]:
 def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, model: str, epsilons: Sequence[float],
                         *, mechanism: str = "gaussian", space: Mapping[str, Sequence] | None = None,
                         fixed: Mapping[str, object] | None = None, k: int = 10, n_boot: int = 1000,
-                        seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+                        seed: int = 0, noise: str = "seeded") -> tuple[pd.DataFrame, pd.DataFrame]:
     """NDCG@k of `model` ("popularity" or "item_knn", recommend.private) from counts released with each ε.
 
     space: the settings searched on validation for every ε (default {"max_items": [10, 20, 50]}); fixed: other
@@ -53,7 +53,8 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
     (diff, diff_low, diff_high) on the test customers; each private row also has the paired difference from the
     clipped counts of its own setting without noise (diff_clipped, diff_clipped_low, diff_clipped_high; NaN on
     the other rows): what the noise does apart from clipping. Returns (curve, tuning: one row per ε and setting
-    with its validation NDCG and whether it was chosen).
+    with its validation NDCG and whether it was chosen). noise: the private releases' noise source
+    (models.privacy.NOISE_SOURCES), recorded in each private row's "noise".
     """
     space = {"max_items": [10, 20, 50]} if space is None else space
     fixed = dict(fixed or {})
@@ -69,7 +70,7 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
         tried = []
         for setting in _grid(space):
             score, _ = private_scorer(validation.data.train, model, epsilon=epsilon, mechanism=mechanism,
-                                      seed=seed, **{**fixed, **setting})
+                                      seed=seed, noise=noise, **{**fixed, **setting})
             tried.append({"epsilon": epsilon, **setting,
                           "validation_ndcg": float(np.nanmean(split_ndcg(validation, score, k)))})
         best = max(range(len(tried)), key=lambda i: tried[i]["validation_ndcg"])
@@ -77,13 +78,14 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
         setting = {name: tried[best][name] for name in space}
         chosen.append(setting)
         score, info = private_scorer(test.data.train, model, epsilon=epsilon, mechanism=mechanism, seed=seed,
-                                     **{**fixed, **setting})
+                                     noise=noise, **{**fixed, **setting})
         values = split_ndcg(test, score, k)
         private_values.append(values)
         mean, low, high = mean_interval(values, **options)
         diff = paired_difference(values, reference, **options)
-        curve.append({"model": model, "mechanism": mechanism, "epsilon": epsilon, "delta": info["delta"], **setting,
-                      "ndcg": mean, "low": low, "high": high, "diff": diff["difference"], "diff_low": diff["low"],
+        curve.append({"model": model, "mechanism": mechanism, "noise": noise, "epsilon": epsilon,
+                      "delta": info["delta"], **setting, "ndcg": mean, "low": low, "high": high,
+                      "diff": diff["difference"], "diff_low": diff["low"],
                       "diff_high": diff["high"], "n_users": len(values), "kept_share": info["kept_share"]})
     clipped_values = {}
     for setting in [dict(s) for s in dict.fromkeys(tuple(sorted(s.items())) for s in chosen)]:
@@ -103,7 +105,7 @@ def count_release_curve(validation: EvaluationSplit, test: EvaluationSplit, mode
 def dp_sgd_curve(fit_validation: tuple, eval_validation: tuple, fit_test: tuple, eval_test: tuple,
                  reference: np.ndarray, *, noise_multipliers: Sequence[float], learning_rates: Sequence[float],
                  epochs: float = 5, batch_size: int = 64, l2_norm_clip: float = 1.0, delta: float = 1e-5,
-                 n_boot: int = 1000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+                 n_boot: int = 1000, seed: int = 0, noise: str = "seeded") -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """ROC-AUC of the logistic purchase model trained with customer-level DP-SGD at each noise multiplier z.
 
     fit_*: (X, y, customers) training rows; eval_validation: (X, y); eval_test: (X, y, customers). For every z
@@ -111,8 +113,9 @@ def dp_sgd_curve(fit_validation: tuple, eval_validation: tuple, fit_test: tuple,
     retrained with it on fit_test and scored once on eval_test: AUC with a customer-bootstrap interval and the
     paired difference from `reference` (the non-private model's test scores). z = 0 means plain SGD (no
     clipping, no noise; ε = inf). ε at `delta` comes from dp-accounting's RDP accountant
-    (models.privacy.dp_sgd_epsilon) for the run's sampling rate and steps.
-    Returns (curve, tuning, {z: trained Keras model}).
+    (models.privacy.dp_sgd_epsilon) for the run's sampling rate and steps; noise: "seeded" or "secure"
+    (models.private_training.train_logistic_sgd), recorded in each row. Returns (curve, tuning, {z: trained Keras
+    model}).
     """
     X_test, y_test, customers = eval_test
     options = {"n_boot": n_boot, "seed": seed}
@@ -121,7 +124,7 @@ def dp_sgd_curve(fit_validation: tuple, eval_validation: tuple, fit_test: tuple,
         X, y, groups = rows
         private = {"l2_norm_clip": l2_norm_clip, "noise_multiplier": z} if z > 0 else {}
         return train_logistic_sgd(X, y, epochs=epochs, batch_size=batch_size, learning_rate=rate, groups=groups,
-                                  seed=seed, show_progress=False, **private)
+                                  seed=seed, noise=noise, show_progress=False, **private)
 
     curve, tuning, models = [], [], {}
     for z in noise_multipliers:
@@ -136,7 +139,7 @@ def dp_sgd_curve(fit_validation: tuple, eval_validation: tuple, fit_test: tuple,
         epsilon = dp_sgd_epsilon(info["sampling_probability"], z, info["steps"], delta) if z > 0 else np.inf
         auc, low, high = auc_interval(y_test, predicted, customers, **options)
         diff = auc_difference(y_test, predicted, reference, customers, **options)
-        curve.append({"noise_multiplier": z, "epsilon": epsilon, "delta": delta, "learning_rate": rate,
+        curve.append({"noise_multiplier": z, "noise": noise, "epsilon": epsilon, "delta": delta, "learning_rate": rate,
                       "steps": info["steps"], "sampling_probability": info["sampling_probability"], "auc": auc,
                       "low": low, "high": high, "diff": diff["difference"], "diff_low": diff["low"],
                       "diff_high": diff["high"]})

@@ -4,6 +4,7 @@
     band = utility_band(curve, "ndcg", "low", "high")               # one line of the utility-against-ε figure
     clipping_note(clipped_alone, release_row, seed=42)              # why a private release can beat exact counts
     privacy_lesson(measured_row, clip_notes)                        # what one measured row's interval supports
+    guarantee_strength(16.0)                                        # what an ε bounds, and whether that is strong
 """
 
 from __future__ import annotations
@@ -38,6 +39,22 @@ def clipping_note(clipped_alone: pd.DataFrame, release: pd.Series, *, seed: int)
                -1: ": the gain is clipping's, and the noise takes part of it back",
                1: ": noise is drawn independently of the data, so that part is the luck of one draw "
                   f"(seed {seed}), which a customer-bootstrap interval does not cover"}[noise])
+
+
+STRONG_EPSILON = 1.0  # at most: a factor of e ≈ 2.7 on the odds, the range usually called a strong guarantee
+WEAK_EPSILON = 10.0  # above: a factor of more than 22,000, a guarantee that says little about one customer
+
+
+def guarantee_strength(epsilon: float) -> str:
+    """What ε bounds, in words: an attacker's odds on any statement about one customer (are they in the data, did
+    they buy this) grow by at most e^ε after seeing the release; strong up to STRONG_EPSILON, weak above
+    WEAK_EPSILON (δ aside)."""
+    label = ("a strong guarantee" if epsilon <= STRONG_EPSILON else "a weak guarantee that says little about one "
+             "customer" if epsilon > WEAK_EPSILON else "a moderate guarantee")
+    factor = np.exp(epsilon)
+    factor_text = f"{factor:,.0f}" if factor >= 100 else f"{factor:.3g}"
+    return (f"ε = {epsilon:g} lets the release multiply an attacker's odds about one customer by up to "
+            f"{factor_text}: {label}")
 
 
 def dp_sgd_ndcg_note(dp_sgd: pd.DataFrame, plain: pd.Series, ndcg_plain: float, k: int) -> str:
