@@ -79,12 +79,13 @@ def measured_table(rows: list[dict], digits: int = 3) -> pd.DataFrame:
     return pd.DataFrame(table).set_index(["section", "measure"])
 
 
-def measured_sentence(row: dict, lesson: str, *, paired: bool = True) -> str:
+def measured_sentence(row: dict, lesson: str, *, paired: bool = True, interval: str | None = None) -> str:
     """'- <section> — <measure>: value [low, high]; minus <compared with>: difference [low, high], paired 95% interval
     includes/excludes 0 — <lesson>' for one measured_row. paired=False names an interval from independent resamples
-    of two groups that share no customer (a group against the rest)."""
+    of two groups that share no customer (a group against the rest); `interval` names any other kind (e.g. the
+    bootstrap interval of a criterion compared with its value under equal treatment)."""
     sign = direction(row["diff_low"], row["diff_high"])
-    kind = "paired 95% interval" if paired else "95% interval, group and rest resampled apart,"
+    kind = interval or ("paired 95% interval" if paired else "95% interval, group and rest resampled apart,")
     return (f"- {row['section']} — {row['measure']}: {interval_text(row['value'], row['low'], row['high'], 4)}; "
             f"minus {row['compared with']}: {interval_text(*difference_interval(row), 4)}, "
             f"{kind} {'includes' if sign == 0 else 'excludes'} 0 — {lesson}")

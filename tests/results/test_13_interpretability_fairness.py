@@ -61,3 +61,28 @@ def test_reranking_strength_was_chosen_on_validation(m):
     assert rerank["gap_after"] == pytest.approx(0.2419, abs=1e-3) and rerank["gap_before"] == pytest.approx(0.4376,
                                                                                                             abs=1e-3)
     assert np.isfinite(rerank["difference"])
+
+
+def test_group_criteria_of_the_logistic_decision(m):
+    criteria = m["group_criteria"]
+    assert criteria["decision_threshold"] == 0.5
+    table = pd.DataFrame(criteria["table"]).set_index(["grouping", "criterion"])
+    assert set(table.index.get_level_values("grouping")) == {"activity", "tenure", "country"}
+    for _, row in table.iterrows():
+        assert row["low"] <= row["value"] <= row["high"]
+    ratios = table.xs("equalized-odds ratio", level="criterion")["value"]
+    assert ((ratios > 0) & (ratios <= 1)).all()
+    odds = table.loc[("activity", "equalized-odds difference")]  # deterministic numpy: the committed value
+    assert odds["value"] == pytest.approx(0.2227, abs=1e-3) and odds["low"] > 0  # committed [0.191, 0.253]
+
+
+def test_exposure_quota_meets_its_targets_and_is_compared_with_the_soft_reranker(m):
+    quota = m["quota"]
+    buckets = {name: pd.DataFrame(rows).set_index("group") for name, rows in quota["buckets"].items()}
+    original, shown = buckets["original"], buckets["exposure quota"]
+    # committed: gap 0.438 originally, 0.242 re-ranked, 0.087 under the quota (deterministic numpy)
+    assert quota["gap"] == pytest.approx(0.0873, abs=1e-3) and quota["gap"] < m["rerank"]["gap_after"]
+    assert shown.loc["tail", "exposure_share"] > 10 * original.loc["tail", "exposure_share"]
+    assert quota["high"] < 0  # committed -0.0201 [-0.0257, -0.0149] against the original lists
+    vs_rerank = quota["vs_rerank"]
+    assert vs_rerank["low"] <= vs_rerank["difference"] <= vs_rerank["high"]

@@ -8,7 +8,12 @@ import pytest
 from rec_utils.chapters.explore_exploit.bandit_results import regret_change_text, share_text
 from rec_utils.chapters.explore_exploit.figures import moving_mean, seed_band
 from rec_utils.chapters.explore_exploit.off_policy_study import ESTIMATORS, off_policy_runs, off_policy_table
-from rec_utils.chapters.interpretability_fairness.readings import group_verdict, responsibility_lesson, rows_of
+from rec_utils.chapters.interpretability_fairness.readings import (
+    bucket_line,
+    group_verdict,
+    responsibility_lesson,
+    rows_of,
+)
 from rec_utils.chapters.privacy.readings import (
     clipping_note,
     dp_sgd_ndcg_note,
@@ -100,6 +105,8 @@ def test_measured_sentence_names_the_interval_it_reads():
         "- 2.4 privacy — DP-SGD ROC-AUC: 0.8500 [0.8400, 0.8600]; minus non-private: -0.0030 [-0.0040, -0.0010], "
         "paired 95% interval excludes 0 — costs AUC")
     assert "group and rest resampled apart, excludes 0" in measured_sentence(row, "x", paired=False)
+    assert "customer-bootstrap interval excludes 0" in measured_sentence(row, "x",
+                                                                         interval="customer-bootstrap interval")
 
 
 def test_privacy_readings_say_what_each_interval_supports():
@@ -151,9 +158,21 @@ def test_responsibility_readings():
     assert "includes 0" in group_verdict(-0.01, 0.01)
     row = measured_row("8 fairness", "NDCG@10 re-ranked", 0.078, 0.07, 0.085, against="without",
                        difference=-0.0193, diff_low=-0.0257, diff_high=-0.0136)
-    assert responsibility_lesson(row, unpaired=[], gap_before=0.438, gap_after=0.242) == (
+    assert responsibility_lesson(row, unpaired=[], gap_before=0.438, gap_after=0.242, gap_quota=0.01) == (
         "re-ranking for exposure costs 0.0193 of NDCG (20% of it), for an exposure gap of 0.438 before and 0.242 "
         "after (point estimates)")
     group = {**row, "measure": "ROC-AUC, logistic: low-activity customers", "diff_low": -0.05, "diff_high": -0.02}
-    assert responsibility_lesson(group, unpaired=[group["measure"]], gap_before=0, gap_after=0) == (
+    assert responsibility_lesson(group, unpaired=[group["measure"]], gap_before=0, gap_after=0, gap_quota=0) == (
         "ROC-AUC of the logistic model is lower for low-activity customers than for the others")
+    quota = {**row, "measure": "NDCG@10 of implicit ALS under the exposure quota", "difference": -0.01}
+    assert responsibility_lesson(quota, unpaired=[], gap_before=0.4, gap_after=0.242, gap_quota=0.012) == (
+        "the quota costs 0.0100 more NDCG than the soft re-ranking, for an exposure gap of 0.012 against the soft "
+        "re-ranking's 0.242 (point estimates)")
+    odds = {**row, "measure": "equalized-odds difference by activity", "value": 0.22, "diff_low": 0.2,
+            "diff_high": 0.25}
+    assert responsibility_lesson(odds, unpaired=[], gap_before=0, gap_after=0, gap_quota=0).startswith(
+        "the decision's true- or false-positive rate differs between activity groups by 0.220")
+    tables = {name: pd.DataFrame({"merit_share": [0.28], "exposure_share": [share]}, index=["tail"])
+              for name, share in (("original", 0.05), ("quota", 0.19))}
+    assert bucket_line(tables, "tail") == (
+        "the tail bucket holds 28% of the merit; its share of exposure: 5% original, 19% quota (point estimates)")

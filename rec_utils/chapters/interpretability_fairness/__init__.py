@@ -6,7 +6,12 @@ Notebook 13 imports this package as its one namespace (`from rec_utils.chapters 
 ch`): it re-exports every name the notebook uses, from its module and from the layers.
 """
 
-from rec_utils.chapters.interpretability_fairness.readings import group_verdict, responsibility_lesson, rows_of
+from rec_utils.chapters.interpretability_fairness.readings import (
+    bucket_line,
+    group_verdict,
+    responsibility_lesson,
+    rows_of,
+)
 from rec_utils.data.fashion import CLASS_NAMES, load_fashion_mnist
 from rec_utils.data.split import split_groups
 from rec_utils.data.tables import load_processed
@@ -19,6 +24,7 @@ from rec_utils.evaluation.explain import (
     integrated_gradients,
     permutation_importance_by_input,
 )
+from rec_utils.evaluation.exposure_quota import rerank_to_exposure_quota
 from rec_utils.evaluation.fairness import (
     auc_by_group,
     disparate_treatment_ratio,
@@ -30,6 +36,7 @@ from rec_utils.evaluation.fairness import (
     rerank_for_exposure,
     tune_rerank_strength,
 )
+from rec_utils.evaluation.group_criteria import CRITERIA, group_criteria, group_rates
 from rec_utils.evaluation.grouped_auc import auc_difference, auc_interval
 from rec_utils.evaluation.protocol import Protocol, cut_date_rule
 from rec_utils.evaluation.purchase_pairs import protocol_pairs
@@ -52,6 +59,11 @@ from rec_utils.runtime.results import headline_entry, json_records, save_metrics
 from rec_utils.simulation.clicks import SimulatorConfig, pixel_components, simulate_clicks
 
 __all__ = [
+    "bucket_line",
+    "CRITERIA",
+    "group_criteria",
+    "group_rates",
+    "rerank_to_exposure_quota",
     "auc_by_group",
     "auc_difference",
     "auc_interval",
