@@ -6,6 +6,8 @@ summary), integrated gradients for Keras models with dense inputs, and permutati
     global_contributions   per term: mean contribution, mean |contribution|, share of the total |contribution|
     integrated_gradients   Sundararajan et al. (2017): (x - x') ∫₀¹ ∂f(x' + a (x - x'))/∂x da, by a Riemann or
                            trapezoid sum over `steps` points; completeness: Σ attributions ≈ f(x) - f(x')
+    complete_rows          per row: does completeness hold within a tolerance of the row's own output change
+    integrated_gradients_until_complete  doubles the steps until completeness holds for a share of the rows
     permutation_importance_by_input  drop of a metric when one input (or a group of inputs, a tower) is shuffled
                            across rows (Breiman 2001; Fisher et al. 2019), repeated with seeds
 """
@@ -145,6 +147,34 @@ def integrated_gradients(model: keras.Model, inputs, baseline=None, *, names: Se
     summed = sum(a.reshape(len(a), -1).sum(axis=1) for a in attributions.values())
     return {"attributions": attributions, "output": output, "baseline_output": base_output,
             "completeness_gap": summed - (output - base_output)}
+
+
+def complete_rows(result: dict, *, tolerance: float = 0.05, floor: float = 0.01) -> np.ndarray:
+    """(n,) bool: rows of an integrated_gradients result whose completeness gap is at most `tolerance` of the row's
+    own output change |f(x) - f(x')| (Sundararajan et al. 2017 suggest 5%); a row whose output moves by less than
+    `floor` is held to tolerance x floor instead, since its relative gap is round-off over a near-zero change."""
+    change = np.maximum(np.abs(result["output"] - result["baseline_output"]), floor)
+    return np.abs(result["completeness_gap"]) <= tolerance * change
+
+
+def integrated_gradients_until_complete(model: keras.Model, inputs, baseline=None, *,
+                                        names: Sequence[str] | None = None, steps: int = 32,
+                                        tolerance: float = 0.05, share: float = 0.99, max_steps: int = 1024,
+                                        floor: float = 0.01) -> tuple[dict, pd.DataFrame]:
+    """integrated_gradients (trapezoid rule) with steps, 2 steps, 4 steps, ... until complete_rows holds for at
+    least `share` of the rows, or max_steps is reached. Returns (the last result, with "steps" added; one row per
+    try: steps, share_complete, max_gap (largest |completeness gap|), reached (share_complete >= share))."""
+    if not 0 < share <= 1 or max_steps < steps:
+        raise ValueError(f"share must lie in (0, 1] and max_steps ({max_steps}) be at least steps ({steps})")
+    tries = []
+    while True:
+        result = integrated_gradients(model, inputs, baseline, names=names, steps=steps)
+        within = complete_rows(result, tolerance=tolerance, floor=floor).mean()
+        tries.append({"steps": steps, "share_complete": float(within),
+                      "max_gap": float(np.abs(result["completeness_gap"]).max()), "reached": bool(within >= share)})
+        if within >= share or 2 * steps > max_steps:
+            return {**result, "steps": steps}, pd.DataFrame(tries)
+        steps *= 2
 
 
 def permutation_importance_by_input(predict: Callable[[dict], np.ndarray], inputs: Mapping[str, np.ndarray],

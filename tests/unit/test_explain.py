@@ -8,9 +8,11 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from rec_utils.evaluation.explain import (
+    complete_rows,
     contribution_matrix,
     global_contributions,
     integrated_gradients,
+    integrated_gradients_until_complete,
     permutation_importance_by_input,
 )
 from rec_utils.features.propensity import NUMERIC_FEATURES
@@ -77,6 +79,24 @@ def test_integrated_gradients_satisfy_completeness_on_a_nonlinear_model():
     np.testing.assert_allclose(shifted["attributions"]["features"].sum(axis=1), difference, atol=1e-3)
     with pytest.raises(ValueError, match="rule"):
         integrated_gradients(model, batch, rule="simpson")
+
+
+def test_steps_double_until_completeness_holds_row_by_row_and_a_broken_attribution_fails_the_check():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((6,), name="x")
+    hidden = keras.layers.Dense(16, activation="relu")(inputs)  # kinks: the trapezoid rule converges slowly
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(keras.layers.Dense(8, "relu")(hidden)))
+    x = np.random.default_rng(2).standard_normal((200, 6)).astype("float32") * 3
+    result, tries = integrated_gradients_until_complete(model, x, steps=2, share=0.99, max_steps=512)
+    assert tries["steps"].tolist() == [2 * 2 ** i for i in range(len(tries))]
+    assert result["steps"] == tries["steps"].max()
+    assert tries["reached"].iloc[-1] and complete_rows(result).mean() >= 0.99
+    assert not tries["reached"].iloc[0]  # two steps are too few for this network
+    broken = {**result, "completeness_gap": result["completeness_gap"] + 0.2 * (result["output"]
+                                                                               - result["baseline_output"])}
+    assert complete_rows(broken).mean() < 0.5  # attributions off by 20% of each row's change are caught
+    with pytest.raises(ValueError, match="max_steps"):
+        integrated_gradients_until_complete(model, x, steps=64, max_steps=32)
 
 
 def test_permutation_importance_finds_the_input_the_model_uses():

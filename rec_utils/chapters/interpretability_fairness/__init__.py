@@ -19,9 +19,11 @@ from rec_utils.evaluation.choice import chosen_recommender
 from rec_utils.evaluation.claims import interval_text, measured_row, measured_sentence, measured_table, supported
 from rec_utils.evaluation.comparison import rank_users
 from rec_utils.evaluation.explain import (
+    complete_rows,
     contribution_matrix,
     global_contributions,
     integrated_gradients,
+    integrated_gradients_until_complete,
     permutation_importance_by_input,
 )
 from rec_utils.evaluation.exposure_quota import rerank_to_exposure_quota
@@ -59,6 +61,8 @@ from rec_utils.runtime.results import headline_entry, json_records, save_metrics
 from rec_utils.simulation.clicks import SimulatorConfig, pixel_components, simulate_clicks
 
 __all__ = [
+    "complete_rows",
+    "integrated_gradients_until_complete",
     "bucket_line",
     "CRITERIA",
     "group_criteria",
