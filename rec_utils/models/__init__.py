@@ -9,6 +9,6 @@ click model whose text tower reads frozen sentence embeddings), logged_click_mod
 on logged impressions, as a score table), bandits (exploration policies: ε-greedy, UCB1, Thompson sampling),
 linear_bandits (LinUCB, linear Thompson sampling), privacy (contribution clipping, Laplace/Gaussian mechanisms on
 item counts, dp-accounting accountants), private_training (the logistic model in Keras ops: SGD, DP-SGD, federated
-averaging), association (association rules on baskets with mlxtend), distributed (data-parallel
+averaging), association (association rules on baskets by sparse pair counts), distributed (data-parallel
 training of the click model with keras.distribution).
 """

@@ -1,6 +1,7 @@
 """Notebook 11 (application scenarios): the studies it runs, each against a baseline.
 
     rules       cross-category promotion: association rules mined on a time cut against popularity
+    cross_category  cross-category rules without the variants of one product line
     profiles    user profiles: RFM segments that predict the next window
     launch      new-product launch: audiences from a product's text against random and popular ones
     markets     cross-channel: per-country lists against the global list
@@ -11,6 +12,7 @@ Notebook 11 imports this package as its one namespace (`from rec_utils.chapters 
 re-exports every name the notebook uses, from its modules and from the layers.
 """
 
+from rec_utils.chapters.scenarios.cross_category import cross_category_rules
 from rec_utils.chapters.scenarios.launch import launch_targeting, new_products
 from rec_utils.chapters.scenarios.lessons import SAME_AS_POPULARITY_MARK, lesson_sentence
 from rec_utils.chapters.scenarios.markets import (
@@ -46,6 +48,7 @@ from rec_utils.runtime.parameters import Choice, Flag, Integer, ListOf, Number, 
 from rec_utils.runtime.results import headline_entry, json_records, save_metrics
 
 __all__ = [
+    "cross_category_rules",
     "basket_lines",
     "categorize",
     "category_coverage",

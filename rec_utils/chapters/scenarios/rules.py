@@ -12,8 +12,9 @@ compared with the strongest baseline (highest pooled hit rate) by a paired inter
 whether the rules' list equals the popularity baseline's (`same_as_popularity`): where it always does, the
 rules rank as popularity does, and a comparison of the rules is one of all-time popularity.
 
-Tuning (`tune_rules`): the same evaluation with rules mined on the history before a validation window and
-scored on that window's baskets, for each (min_support, min_confidence) and each recent-popularity window;
+Tuning (`tune_rules`): the same evaluation with rules mined on the history before a validation window (once, at the
+lowest thresholds, then filtered) and scored on that window's baskets, for each (min_support, min_confidence) and
+each recent-popularity window;
 the settings with the highest hit rate are then used once on the test window. Ties (equal hit rates) go to
 the setting tried first: min_supports in the order given, then min_confidences, and recent_days in the order
 given; between all-time and recent popularity, to all-time popularity.
@@ -28,7 +29,7 @@ import pandas as pd
 
 from rec_utils.evaluation.resampling import paired_difference, ratio_interval
 from rec_utils.features.categories import UNCATEGORISED
-from rec_utils.models.association import mine_rules, value_support
+from rec_utils.models.association import filter_rules, mine_rules, value_support
 
 SAME_AS_POPULARITY = "share of baskets where the rules' list is all-time popularity's"  # a row of hit_rate_table
 
@@ -54,12 +55,17 @@ def seed_baskets(transactions: pd.DataFrame, column: str = "StockCode", seed: in
                         index=baskets.index).reset_index()
 
 
-def recommend_from_rules(rules: pd.DataFrame, seeds: pd.Series, popularity: pd.Series,
-                         n: int) -> tuple[list, np.ndarray]:
-    """Up to n recommendations per seed: consequents of rules with that antecedent (by confidence, then
-    lift), then the most popular values (popularity: support, descending) to fill; never the seed.
-    Returns (lists of values, boolean array: at least one rule fired for the seed)."""
-    ordered = rules.sort_values(["confidence", "lift"], ascending=False, kind="stable")
+RANKINGS = {"confidence": ["confidence", "lift"], "lift": ["lift", "confidence"]}  # a seed's rules, best first
+
+
+def recommend_from_rules(rules: pd.DataFrame, seeds: pd.Series, popularity: pd.Series, n: int, *,
+                         rank_by: str = "confidence") -> tuple[list, np.ndarray]:
+    """Up to n recommendations per seed: consequents of rules with that antecedent (by confidence, then lift; or
+    rank_by="lift": by lift, then confidence), then the most popular values (popularity: support, descending) to
+    fill; never the seed. Returns (lists of values, boolean array: at least one rule fired for the seed)."""
+    if rank_by not in RANKINGS:
+        raise ValueError(f"rank_by must be one of {sorted(RANKINGS)}, got {rank_by!r}")
+    ordered = rules.sort_values(RANKINGS[rank_by], ascending=False, kind="stable")
     by_antecedent = ordered.groupby("antecedent", sort=False)["consequent"].agg(list).to_dict()
     popular = list(popularity.index[: n + 1])
     lists, fired = [], []
@@ -83,11 +89,11 @@ def _hits(targets: pd.Series, lists: list[list]) -> list[bool]:
 
 
 def evaluate_rules(rules: pd.DataFrame, baskets: pd.DataFrame, popularity: pd.Series, n: int = 3, *,
-                   baselines: Mapping[str, pd.Series] | None = None) -> pd.DataFrame:
+                   baselines: Mapping[str, pd.Series] | None = None, rank_by: str = "confidence") -> pd.DataFrame:
     """Per basket of seed_baskets: rule_fired, same_as_popularity (the rules' list, in order, is the
     popularity baseline's), hit_rules, hit_popularity (see the module docstring), and hit_<name> for each
-    further baseline in `baselines` ({name: support series, descending})."""
-    rule_lists, fired = recommend_from_rules(rules, baskets["seed"], popularity, n)
+    further baseline in `baselines` ({name: support series, descending}); the rules ranked by `rank_by`."""
+    rule_lists, fired = recommend_from_rules(rules, baskets["seed"], popularity, n, rank_by=rank_by)
     lists = {"rules": rule_lists, "popularity": _popular_lists(popularity, baskets["seed"], n)}
     lists.update({name: _popular_lists(support, baskets["seed"], n) for name, support in (baselines or {}).items()})
     hits = {f"hit_{name}": _hits(baskets["targets"], recommended) for name, recommended in lists.items()}
@@ -145,10 +151,11 @@ def tune_rules(history: pd.DataFrame, window: pd.DataFrame, column: str, *, min_
     popularity = value_support(history, column)
     end = window["InvoiceDate"].min().normalize()
     recent = {days: recent_support(history, column, end, days) for days in recent_days}
-    rows = []
+    rows, every_rule = [], mine_rules(history, column, min_support=min(min_supports),
+                                      min_confidence=min(min_confidences))  # mined once, filtered per setting
     for support in min_supports:
         for confidence in min_confidences:
-            rules = mine_rules(history, column, min_support=support, min_confidence=confidence)
+            rules = filter_rules(every_rule, support, confidence)
             hits = evaluate_rules(rules, baskets, popularity, n)["hit_rules"]
             rows.append({"method": "rules", "min_support": support, "min_confidence": confidence,
                          "recent_days": np.nan, "rules": len(rules), "hit_rate": float(hits.mean())})
