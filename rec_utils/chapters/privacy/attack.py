@@ -3,18 +3,18 @@
     release, info = private_item_counts(bought, "popularity", max_items=10, mechanism="laplace", epsilon=1.0, seed=42)
     result = seeded_noise_attack(release, info, seed=42)   # the seed, mechanism and scale are all in the notebook
 
-The attacker draws the same noise as models.privacy.private_item_counts (noise_generator("seeded", seed + 1),
-count_noise with the release's mechanism and scale) and subtracts it. Every count the release did not clip at 0
-comes back exactly (rounded to the integer it is); a count released as 0 is only bounded from above, by minus its
-noise. On a release with "secure" noise the same steps subtract noise that was never drawn, and the exact counts
-stay hidden.
+The attacker draws the same noise as models.privacy.private_item_counts (noise_generator("seeded", seed +
+NOISE_SEED_OFFSET), count_noise with the release's mechanism and scale) and subtracts it. Every count the release
+did not clip at 0 comes back exactly (rounded to the integer it is); a count released as 0 is only bounded from
+above, by minus its noise. On a release with "secure" noise the same steps subtract noise that was never drawn, and
+the exact counts stay hidden.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rec_utils.models.privacy import count_noise, noise_generator
+from rec_utils.models.privacy import NOISE_SEED_OFFSET, count_noise, noise_generator
 
 
 def seeded_noise_attack(release: np.ndarray, info: dict, *, seed: int) -> dict:
@@ -22,7 +22,7 @@ def seeded_noise_attack(release: np.ndarray, info: dict, *, seed: int) -> dict:
     settings private_item_counts returned with them (statistic, mechanism, noise_scale). Returns {"recovered": the
     counts (NaN where the release was clipped at 0), "upper_bound": minus the regenerated noise where it was
     (the count lies between 0 and it), "unclipped": the share of cells released above 0}."""
-    noise = count_noise(noise_generator("seeded", seed + 1), info["statistic"], info["mechanism"],
+    noise = count_noise(noise_generator("seeded", seed + NOISE_SEED_OFFSET), info["statistic"], info["mechanism"],
                         info["noise_scale"], release.shape)
     above = release > 0
     return {"recovered": np.where(above, np.round(release - noise), np.nan),
