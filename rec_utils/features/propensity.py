@@ -88,33 +88,42 @@ def product_table(history: pd.DataFrame) -> pd.DataFrame:
         Description=("Description", "first"))
 
 
-def pair_features(history: pd.DataFrame, pairs: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+def pair_features(history: pd.DataFrame, pairs: pd.DataFrame, cutoff: pd.Timestamp, *,
+                  product_history: pd.DataFrame | None = None) -> pd.DataFrame:
     """NUMERIC_FEATURES and CATEGORICAL_FEATURES for (CustomerID, StockCode) `pairs`, from `history`
-    (transactions before `cutoff`); customers and products must appear in the history."""
-    customers, products = customer_table(history), product_table(history)
+    (transactions before `cutoff`); customers must appear in the history.
+
+    The product features (price, popularity) come from `product_history` (default: `history`), for instance the
+    purchases of a public panel of customers: a product it never bought gets popularity 0 and the median of its
+    products' log prices. Without `product_history`, products must appear in the history."""
+    customers, catalogue = customer_table(history), product_table(history)
+    products = catalogue if product_history is None else product_table(product_history)
     c = customers.reindex(pairs["CustomerID"])
     p = products.reindex(pairs["StockCode"])
+    log_price = np.log(p["median_price"].to_numpy(float))
+    log_price[np.isnan(log_price)] = np.median(np.log(products["median_price"].to_numpy(float)))
     past = pd.MultiIndex.from_frame(history[["CustomerID", "StockCode"]].drop_duplicates())
     return pd.DataFrame({
-        "log_price": np.log(p["median_price"].to_numpy(float)),
-        "log_popularity": np.log1p(p["n_customers"].to_numpy(float)),
+        "log_price": log_price,
+        "log_popularity": np.log1p(p["n_customers"].fillna(0).to_numpy(float)),
         "recency_days": (cutoff - c["last"]).dt.days.to_numpy(float),
         "log_frequency": np.log(c["frequency"].to_numpy(float)),
         "log_monetary": np.log1p(c["monetary"].clip(lower=0).to_numpy(float)),
-        "token_affinity": token_affinity(history, products.reset_index(), pairs),
+        "token_affinity": token_affinity(history, catalogue.reset_index(), pairs),
         "bought_before": pd.MultiIndex.from_frame(pairs[["CustomerID", "StockCode"]]).isin(past).astype(float),
         "country": c["country"].astype(str).to_numpy(),
     }, index=pairs.index)
 
 
 def propensity_dataset(transactions: pd.DataFrame, *, label_days: int = 28, negatives_per_positive: int = 4,
-                       seed: int = 0) -> pd.DataFrame:
+                       seed: int = 0, product_customers: pd.Index | None = None) -> pd.DataFrame:
     """Labelled (customer, product) pairs with pre-window features.
 
     Customers: those with purchases both before and inside the label window. Products: those
-    sold before the window (so a price and popularity are known). Returns one row per pair with
-    CustomerID, StockCode, label (1 bought in window, 0 sampled negative), NUMERIC_FEATURES
-    and CATEGORICAL_FEATURES.
+    sold before the window (so a price and popularity are known); with `product_customers` (a public panel),
+    those that these customers bought before the window, and the product features come from their purchases
+    only (pair_features' product_history). Returns one row per pair with CustomerID, StockCode, label
+    (1 bought in window, 0 sampled negative), NUMERIC_FEATURES and CATEGORICAL_FEATURES.
     """
     if label_days < 1 or negatives_per_positive < 1:
         raise ValueError("label_days and negatives_per_positive must be at least 1")
@@ -123,10 +132,13 @@ def propensity_dataset(transactions: pd.DataFrame, *, label_days: int = 28, nega
         history, window = time_window_split(transactions, cutoff, label_days)  # the window ends with the data
     except ValueError as error:
         raise ValueError(f"label window of {label_days} days leaves no history: {error}") from error
-    products = pd.Index(history["StockCode"].unique()).sort_values()
+    product_history = None if product_customers is None else history[history["CustomerID"].isin(product_customers)]
+    if product_history is not None and product_history.empty:
+        raise ValueError("the product customers bought nothing before the label window")
+    products = pd.Index((history if product_history is None else product_history)["StockCode"].unique()).sort_values()
     positives = window[["CustomerID", "StockCode"]].drop_duplicates()
     positives = positives[positives["CustomerID"].isin(history["CustomerID"]) & positives["StockCode"].isin(products)]
     negatives = _sample_negatives(positives, products, negatives_per_positive, np.random.default_rng(seed))
     pairs = pd.concat([positives.assign(label=1), negatives.assign(label=0)], ignore_index=True)
     pairs = pairs.sort_values(["CustomerID", "StockCode"], ignore_index=True)
-    return pd.concat([pairs, pair_features(history, pairs, cutoff)], axis=1)
+    return pd.concat([pairs, pair_features(history, pairs, cutoff, product_history=product_history)], axis=1)

@@ -1,5 +1,6 @@
 """Notebook 12 (privacy): the privacy-utility sweep over ε (privacy_utility), its results read in words
-(readings), and the attack that regenerates seeded noise from the public seed (attack). The purchase pairs its
+(readings), the attack that regenerates seeded noise from the public seed (attack), and DP-SGD with the product
+tables of a public panel (panel). The purchase pairs its
 private models learn from are the evaluation layer's (purchase_pairs).
 
 Notebook 12 imports this package as its one namespace (`from rec_utils.chapters import privacy as ch`): it re-exports
@@ -7,6 +8,7 @@ every name the notebook uses, from its modules and from the layers.
 """
 
 from rec_utils.chapters.privacy.attack import attack_summary, seeded_noise_attack
+from rec_utils.chapters.privacy.panel import dp_sgd_runs, panel_pairs, public_panel
 from rec_utils.chapters.privacy.privacy_utility import count_release_curve, dp_sgd_curve, split_ndcg
 from rec_utils.chapters.privacy.readings import (
     clipping_note,
@@ -66,6 +68,7 @@ __all__ = [
     "describe_device",
     "dp_sgd_curve",
     "dp_sgd_diagram",
+    "dp_sgd_runs",
     "dp_sgd_ndcg_note",
     "guarantee_strength",
     "federated_averaging",
@@ -91,6 +94,7 @@ __all__ = [
     "Number",
     "NUMERIC_FEATURES",
     "pair_arrays",
+    "panel_pairs",
     "paired_difference",
     "paired_difference_over_runs",
     "predict_logistic",
@@ -100,6 +104,7 @@ __all__ = [
     "propensity_ranker",
     "Protocol",
     "protocol_pairs",
+    "public_panel",
     "require_device",
     "save_figure",
     "save_metrics",
