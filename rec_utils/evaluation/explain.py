@@ -4,6 +4,8 @@ summary), integrated gradients for Keras models with dense inputs, and permutati
 
     contribution_matrix    (n_rows, n_terms) logit contributions value x coefficient; rows sum to the logit
     global_contributions   per term: mean contribution, mean |contribution|, share of the total |contribution|
+    linear_shap            shap's LinearExplainer on a linear classifier with every background row: SHAP values
+                           β_j (x_j - x̄_j) and the base value
     integrated_gradients   Sundararajan et al. (2017): (x - x') ∫₀¹ ∂f(x' + a (x - x'))/∂x da, by a Riemann or
                            trapezoid sum over `steps` points; completeness: Σ attributions ≈ f(x) - f(x')
     complete_rows          per row: does completeness hold within a tolerance of the row's own output change
@@ -14,6 +16,7 @@ summary), integrated gradients for Keras models with dense inputs, and permutati
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 
 import keras
@@ -52,6 +55,22 @@ def global_contributions(matrix: pd.DataFrame) -> pd.DataFrame:
     features = summary.index != "intercept"
     summary["share_abs"] = np.where(features, summary["mean_abs"] / summary.loc[features, "mean_abs"].sum(), np.nan)
     return summary.sort_values("mean_abs", ascending=False)
+
+
+def linear_shap(classifier, background: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, float]:
+    """(SHAP values (len(rows), n_features), base value) of a fitted linear classifier (coef_, intercept_) by shap's
+    LinearExplainer with features taken as independent, on the classifier's own inputs (already preprocessed).
+
+    The background is passed as an Independent masker holding all its rows: given a plain array, shap keeps 100 of
+    them, and the means it explains against move with that draw. shap is imported here, its notices on import
+    (Jupyter widgets for progress bars, matplotlib's colour-map API) silenced."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module="shap")  # its colour maps
+        import shap
+    background = np.asarray(background, dtype=float)
+    explainer = shap.LinearExplainer(classifier, shap.maskers.Independent(background, max_samples=len(background)))
+    return np.asarray(explainer.shap_values(np.asarray(rows, dtype=float))), float(explainer.expected_value)
 
 
 def _as_dict(model: keras.Model, inputs) -> dict:
@@ -116,17 +135,29 @@ def _path_weights(steps: int, rule: str) -> tuple[np.ndarray, np.ndarray]:
     return (np.arange(steps) + offsets[rule]) / steps, np.full(steps, 1.0 / steps)
 
 
-def integrated_gradients(model: keras.Model, inputs, baseline=None, *, names: Sequence[str] | None = None,
-                         steps: int = 64, rule: str = "trapezoid", output_index: int = 0) -> dict:
-    """Integrated gradients of output[:, output_index] with respect to the float inputs `names`.
+def _path_sum(model: keras.Model, inputs: dict, baseline: dict, names: Sequence[str], alphas: np.ndarray,
+              weights: np.ndarray, output_index: int, batch_rows: int) -> dict[str, np.ndarray]:
+    """Σ_s w_s ∂f(x' + a_s (x - x'))/∂x per input in `names` (float64, shaped like the input): the path points are
+    stacked into batches of about `batch_rows` rows, so a long path costs few gradient calls."""
+    n = len(next(iter(inputs.values())))
+    per_call = max(1, batch_rows // max(n, 1))
+    totals = {name: np.zeros(inputs[name].shape, dtype=float) for name in names}
+    for start in range(0, len(alphas), per_call):
+        chunk, chunk_weights = alphas[start:start + per_call], weights[start:start + per_call]
+        point = {k: np.concatenate([v] * len(chunk)) for k, v in inputs.items() if k not in names}
+        for name in names:
+            shape = (len(chunk),) + (1,) * inputs[name].ndim
+            path = baseline[name] + chunk.reshape(shape) * (inputs[name] - baseline[name])
+            point[name] = path.astype(inputs[name].dtype).reshape((-1,) + inputs[name].shape[1:])
+        for name, gradient in _gradients(model, point, names, output_index).items():
+            stacked = gradient.reshape((len(chunk),) + inputs[name].shape).astype(float)
+            totals[name] += np.tensordot(chunk_weights, stacked, axes=1)
+    return totals
 
-    inputs: an array (one-input model) or a dict {input name: array (n, ...)}; baseline: same structure for
-    the inputs in `names` (default zeros). Inputs not in `names` (e.g. token ids) stay at their values on the
-    whole path. Attribution of input feature j of row r:
-        IG_rj = (x_rj - x'_rj) Σ_s w_s ∂f(x' + a_s (x - x'))/∂x_rj     (the `rule`'s points a_s and weights w_s)
-    Returns {"attributions": {name: array like the input}, "output": f(x) (n,), "baseline_output": f(x') (n,),
-    "completeness_gap": Σ attributions - (f(x) - f(x')) per row (n,)}.
-    """
+
+def _prepared(model: keras.Model, inputs, baseline, names: Sequence[str] | None) -> tuple[dict, dict, list[str]]:
+    """(inputs, baseline, names) as dicts of arrays and a list; names default to the float inputs, the baseline to
+    zeros."""
     inputs = {k: np.asarray(v) for k, v in _as_dict(model, inputs).items()}
     names = [k for k, v in inputs.items() if np.issubdtype(v.dtype, np.floating)] if names is None else list(names)
     if not names:
@@ -134,19 +165,35 @@ def integrated_gradients(model: keras.Model, inputs, baseline=None, *, names: Se
     if baseline is None:
         baseline = {n: np.zeros_like(inputs[n]) for n in names}
     baseline = {n: np.asarray(v, dtype=inputs[n].dtype) for n, v in _as_dict(model, baseline).items()}
-    alphas, weights = _path_weights(steps, rule)
-    totals = {n: np.zeros(inputs[n].shape, dtype=float) for n in names}
-    for alpha, weight in zip(alphas, weights):
-        point = {**inputs, **{n: (baseline[n] + alpha * (inputs[n] - baseline[n])).astype(inputs[n].dtype)
-                              for n in names}}
-        for n, g in _gradients(model, point, names, output_index).items():
-            totals[n] += weight * g
-    attributions = {n: (inputs[n] - baseline[n]) * totals[n] for n in names}
+    return inputs, baseline, names
+
+
+def _result(model: keras.Model, inputs: dict, baseline: dict, totals: dict, output_index: int) -> dict:
+    attributions = {n: (inputs[n] - baseline[n]) * totals[n] for n in totals}
     output = ops.convert_to_numpy(_call(model, inputs))[:, output_index]
     base_output = ops.convert_to_numpy(_call(model, {**inputs, **baseline}))[:, output_index]
     summed = sum(a.reshape(len(a), -1).sum(axis=1) for a in attributions.values())
     return {"attributions": attributions, "output": output, "baseline_output": base_output,
             "completeness_gap": summed - (output - base_output)}
+
+
+def integrated_gradients(model: keras.Model, inputs, baseline=None, *, names: Sequence[str] | None = None,
+                         steps: int = 64, rule: str = "trapezoid", output_index: int = 0,
+                         batch_rows: int = 32768) -> dict:
+    """Integrated gradients of output[:, output_index] with respect to the float inputs `names`.
+
+    inputs: an array (one-input model) or a dict {input name: array (n, ...)}; baseline: same structure for
+    the inputs in `names` (default zeros). Inputs not in `names` (e.g. token ids) stay at their values on the
+    whole path. Attribution of input feature j of row r:
+        IG_rj = (x_rj - x'_rj) Σ_s w_s ∂f(x' + a_s (x - x'))/∂x_rj     (the `rule`'s points a_s and weights w_s)
+    batch_rows: about how many rows (path points x input rows) one gradient call takes.
+    Returns {"attributions": {name: array like the input}, "output": f(x) (n,), "baseline_output": f(x') (n,),
+    "completeness_gap": Σ attributions - (f(x) - f(x')) per row (n,)}.
+    """
+    inputs, baseline, names = _prepared(model, inputs, baseline, names)
+    alphas, weights = _path_weights(steps, rule)
+    totals = _path_sum(model, inputs, baseline, names, alphas, weights, output_index, batch_rows)
+    return _result(model, inputs, baseline, totals, output_index)
 
 
 def complete_rows(result: dict, *, tolerance: float = 0.05, floor: float = 0.01) -> np.ndarray:
@@ -160,20 +207,29 @@ def complete_rows(result: dict, *, tolerance: float = 0.05, floor: float = 0.01)
 def integrated_gradients_until_complete(model: keras.Model, inputs, baseline=None, *,
                                         names: Sequence[str] | None = None, steps: int = 32,
                                         tolerance: float = 0.05, share: float = 0.99, max_steps: int = 1024,
-                                        floor: float = 0.01) -> tuple[dict, pd.DataFrame]:
+                                        floor: float = 0.01, output_index: int = 0,
+                                        batch_rows: int = 32768) -> tuple[dict, pd.DataFrame]:
     """integrated_gradients (trapezoid rule) with steps, 2 steps, 4 steps, ... until complete_rows holds for at
-    least `share` of the rows, or max_steps is reached. Returns (the last result, with "steps" added; one row per
-    try: steps, share_complete, max_gap (largest |completeness gap|), reached (share_complete >= share))."""
-    if not 0 < share <= 1 or max_steps < steps:
-        raise ValueError(f"share must lie in (0, 1] and max_steps ({max_steps}) be at least steps ({steps})")
+    least `share` of the rows, or max_steps is reached. Each doubling evaluates the gradients only at the new
+    midpoints: the trapezoid sum of 2m steps is the one of m steps with the m midpoints added, so the whole search
+    costs the gradients of its last try. Returns (the last result, with "steps" added; one row per try: steps,
+    share_complete, max_gap (largest |completeness gap|), reached (share_complete >= share))."""
+    if not 0 < share <= 1 or max_steps < steps or steps < 1:
+        raise ValueError(f"share must lie in (0, 1] and max_steps ({max_steps}) be at least steps ({steps}) >= 1")
+    inputs, baseline, names = _prepared(model, inputs, baseline, names)
+    path = (model, inputs, baseline, names)
+    ends = _path_sum(*path, np.array([0.0, 1.0]), np.array([0.5, 0.5]), output_index, batch_rows)
+    inner = _path_sum(*path, np.arange(1, steps) / steps, np.ones(steps - 1), output_index, batch_rows)
     tries = []
     while True:
-        result = integrated_gradients(model, inputs, baseline, names=names, steps=steps)
+        result = _result(model, inputs, baseline, {n: (ends[n] + inner[n]) / steps for n in names}, output_index)
         within = complete_rows(result, tolerance=tolerance, floor=floor).mean()
         tries.append({"steps": steps, "share_complete": float(within),
                       "max_gap": float(np.abs(result["completeness_gap"]).max()), "reached": bool(within >= share)})
         if within >= share or 2 * steps > max_steps:
             return {**result, "steps": steps}, pd.DataFrame(tries)
+        midpoints = _path_sum(*path, (np.arange(steps) + 0.5) / steps, np.ones(steps), output_index, batch_rows)
+        inner = {n: inner[n] + midpoints[n] for n in names}
         steps *= 2
 
 

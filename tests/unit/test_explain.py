@@ -13,6 +13,7 @@ from rec_utils.evaluation.explain import (
     global_contributions,
     integrated_gradients,
     integrated_gradients_until_complete,
+    linear_shap,
     permutation_importance_by_input,
 )
 from rec_utils.features.propensity import NUMERIC_FEATURES
@@ -92,11 +93,18 @@ def test_steps_double_until_completeness_holds_row_by_row_and_a_broken_attributi
     assert result["steps"] == tries["steps"].max()
     assert tries["reached"].iloc[-1] and complete_rows(result).mean() >= 0.99
     assert not tries["reached"].iloc[0]  # two steps are too few for this network
+    direct = integrated_gradients(model, x, steps=result["steps"])  # the doublings reuse their points: same sum
+    np.testing.assert_allclose(result["attributions"]["x"], direct["attributions"]["x"], rtol=1e-4, atol=1e-6)
+    small_batches = integrated_gradients(model, x, steps=result["steps"], batch_rows=150)  # one point per call
+    np.testing.assert_allclose(small_batches["attributions"]["x"], direct["attributions"]["x"], rtol=1e-4, atol=1e-6)
     broken = {**result, "completeness_gap": result["completeness_gap"] + 0.2 * (result["output"]
                                                                                - result["baseline_output"])}
     assert complete_rows(broken).mean() < 0.5  # attributions off by 20% of each row's change are caught
     with pytest.raises(ValueError, match="max_steps"):
         integrated_gradients_until_complete(model, x, steps=64, max_steps=32)
+    tight, tight_tries = integrated_gradients_until_complete(model, x, steps=2, tolerance=0.01, max_steps=4096)
+    assert tight["steps"] > result["steps"] and tight_tries["reached"].iloc[-1]  # 1% needs more steps than 5%
+    assert complete_rows(tight, tolerance=0.01).mean() >= 0.99
 
 
 def test_permutation_importance_finds_the_input_the_model_uses():
@@ -116,3 +124,15 @@ def test_permutation_importance_finds_the_input_the_model_uses():
     assert grouped.loc[0, "inputs"] == "used, ignored"
     with pytest.raises(KeyError):
         permutation_importance_by_input(predict, inputs, y, roc_auc_score, groups={"x": ["missing"]})
+
+
+def test_linear_shap_is_coefficient_times_distance_from_the_background_mean(fitted_logistic):
+    model, frame = fitted_logistic
+    preprocess, classifier = model[:-1], model[-1]
+    background = np.asarray(preprocess.transform(frame.iloc[:250]), dtype=float)  # more than shap's 100 by default
+    rows = np.asarray(preprocess.transform(frame.iloc[250:]), dtype=float)
+    values, base = linear_shap(classifier, background, rows)
+    beta, mean = classifier.coef_.ravel(), background.mean(axis=0)
+    np.testing.assert_allclose(values, beta * (rows - mean), atol=1e-12)
+    assert base == pytest.approx(classifier.intercept_[0] + beta @ mean, abs=1e-12)
+    np.testing.assert_allclose(values.sum(axis=1) + base, model.decision_function(frame.iloc[250:]), atol=1e-10)

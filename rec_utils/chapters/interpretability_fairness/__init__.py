@@ -24,6 +24,7 @@ from rec_utils.evaluation.explain import (
     global_contributions,
     integrated_gradients,
     integrated_gradients_until_complete,
+    linear_shap,
     permutation_importance_by_input,
 )
 from rec_utils.evaluation.exposure_quota import rerank_to_exposure_quota
@@ -63,6 +64,7 @@ from rec_utils.simulation.clicks import SimulatorConfig, pixel_components, simul
 __all__ = [
     "complete_rows",
     "integrated_gradients_until_complete",
+    "linear_shap",
     "bucket_line",
     "CRITERIA",
     "group_criteria",
