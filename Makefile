@@ -52,8 +52,11 @@ PTH_LINE := import os; $(foreach v,$(STARTUP_ENV),$(call setdefault,$(v)))
 
 install: $(STAMP) $(EXTRA_STAMPS) $(KERNEL_STAMP)
 
+# Each pip step records its seconds in reports/stage_times.json (rec_utils.runtime.stage_times; shown on the front
+# page): the base install starts make install's record afresh, an extra backend adds its stage to it.
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml $(BACKEND_REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	date +%s > $(VENV)/.install-started
 	$(PY) -m pip install --quiet --upgrade pip
 ifeq ($(BACKEND),tensorflow)
 	$(PY) -m pip install --quiet $(PIP_OPTIONS) -r requirements.txt
@@ -63,10 +66,14 @@ else
 endif
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m rec_utils.runtime.stage_times --replace "make install" "pip: $(BACKEND) and the pins" \
+		$$(( $$(date +%s) - $$(cat $(VENV)/.install-started) ))
 	touch $@
 
 $(VENV)/.installed-extra-%: requirements-%.txt | $(STAMP)
+	date +%s > $(VENV)/.install-started
 	$(PY) -m pip install --quiet $(PIP_OPTIONS) -r $<
+	$(PY) -m rec_utils.runtime.stage_times "make install" "pip: $*" $$(( $$(date +%s) - $$(cat $(VENV)/.install-started) ))
 	touch $@
 
 # The interest-lab kernel of this .venv, with the chosen backend and the quiet variables; the same defaults for
@@ -86,8 +93,9 @@ reproduce: $(KERNEL_STAMP)
 # Lint, then unit tests, then every committed notebook re-executed and compared by nbval,
 # then the headline metrics that run saved, checked against tolerances derived from their intervals.
 NBVAL := --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 300
+# Its stage times (collection, unit tests, each notebook, results tests) go to reports/stage_times.json.
 test: lint
-	INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider tests/unit --nbval notebooks $(NBVAL) tests/results
+	INTEREST_LAB_STAGE_COMMAND="make test" INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider tests/unit --nbval notebooks $(NBVAL) tests/results
 
 # The notebooks most exposed to round-off and tie order, executed again as on another processor: OpenBLAS's
 # SSE3 kernels on one thread and numpy without its AVX2/AVX-512 sorting and math kernels (which order equal

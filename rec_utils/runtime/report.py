@@ -21,7 +21,9 @@ from urllib.parse import quote
 
 from rec_utils.runtime.errata import load_errata
 from rec_utils.runtime.io import write_text_atomic
-from rec_utils.runtime.paths import REPORTS_DIR
+from rec_utils.runtime.paths import NOTEBOOKS_DIR, REPORTS_DIR
+from rec_utils.runtime.run_log import LOG_NAME, read_run_log
+from rec_utils.runtime.stage_times import read_stage_times, stage_html
 
 STATUSES = ("ok", "failed", "running", "skipped", "not run")
 # Latin first, then the CJK fonts of each platform (Noto/Source Han on Linux, PingFang on macOS, YaHei on
@@ -222,6 +224,8 @@ def render_index(entries: Mapping[str, dict] | list[dict], reports_dir: Path = R
         "<table class='runs'><tr><th>Notebook</th><th>Status</th><th>Run time</th><th>Backend / device</th>"
         "<th>Parameters</th><th>Headline results</th><th>Key figure</th></tr>"
         f"{rows}</table>"
+        "<h2>Time per stage of the README's commands</h2>"
+        f"{stage_html(read_stage_times(reports_dir))}"
         "<h2>Errata: the article's claims as checked</h2>"
         f"{_errata_html(reports_dir)}"
         "<p>Other results: <a href='errata.csv'>errata.csv</a> · <a href='metrics/'>metrics/</a> · "
@@ -235,3 +239,10 @@ def write_index(entries: Mapping[str, dict] | list[dict], *, reports_dir: Path,
     """Write <reports_dir>/index.html atomically, reports_dir being the run's folder (rec_utils.runtime.runs
     .run_folder); see render_index for the arguments. Returns its path."""
     return write_text_atomic(Path(reports_dir) / "index.html", render_index(entries, reports_dir, notebooks))
+
+
+def refresh_index(reports_dir: Path = REPORTS_DIR) -> Path:
+    """Write <reports_dir>/index.html again from its run log (e.g. after `make test` recorded its stage times)."""
+    entries = read_run_log(Path(reports_dir) / LOG_NAME)
+    stems = [nb.stem for nb in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))]
+    return write_index(entries, reports_dir=reports_dir, notebooks=stems)

@@ -70,6 +70,7 @@ from rec_utils.runtime.paths import (
 from rec_utils.runtime.report import write_index
 from rec_utils.runtime.run_log import LOG_NAME, RunResult, notebook_title, now, read_run_log, record_runs
 from rec_utils.runtime.runs import RUN_DIR_ENV, run_folder
+from rec_utils.runtime.stage_times import record_stages
 
 __all__ = ["RunResult", "execute", "find_notebooks", "main", "notebook_title", "own_kernel_spec", "parse_args",
            "read_run_log", "record_runs"]
@@ -276,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(run_dir, ignore_errors=True)
         print(f"every notebook stopped at its parameters check: {relative(run_dir)}/ removed", flush=True)
     elif not args.inplace:
+        if not parameters and not args.notebooks and not any(r.error == INTERRUPTED for r in results):
+            record_stages("make reproduce", {r.notebook.stem: r.seconds for r in results}, run_dir)  # full run
+            write_index(read_run_log(run_dir / LOG_NAME), reports_dir=run_dir,
+                        notebooks=[n.stem for n in find_notebooks([])])
         print(f"report: {relative(run_dir / 'index.html')}")
     failed = [r for r in results if r.status != "ok"]
     for r in failed:

@@ -263,3 +263,21 @@ def test_start_up_removes_what_killed_writers_left(project, monkeypatch, capsys)
     assert runner.main(["99", "--no-html"]) == 0
     assert not any(path.exists() for path in leftovers) and nb.exists()
     assert capsys.readouterr().out.count("removed 1 temporary file(s) left by interrupted writers") == 6
+
+
+def test_a_full_run_records_each_notebooks_seconds_as_make_reproduces_stages(project, monkeypatch):
+    for n in ("97", "98"):
+        _notebook(project / "notebooks" / f"{n}_t.ipynb", ["a = 1  # p"], title=f"# {n} T")
+
+    def fake_execute(notebook, output, parameters):
+        output.write_text("{}")
+        return RunResult(notebook, output, 2.5, None, "2026-01-01 00:00:00", "2026-01-01 00:00:01")
+
+    monkeypatch.setattr(runner, "execute", fake_execute)
+    reports = project / "reports"
+    assert runner.main(["97", "--no-html"]) == 0
+    assert not (reports / "stage_times.json").exists()  # one notebook is not make reproduce
+    assert runner.main(["--no-html"]) == 0
+    times = json.loads((reports / "stage_times.json").read_text())
+    assert times["make reproduce"]["stages"] == {"97_t": 2.5, "98_t": 2.5}
+    assert "Time per stage" in (reports / "index.html").read_text()
