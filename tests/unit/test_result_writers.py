@@ -37,6 +37,8 @@ WRITERS = {
     "runtime/runner.py:export_html": "the runner's HTML, beside the executed notebook",
     "runtime/run_log.py:record_runs": "the runner's run log, in run_folder(overrides) (main)",
     "runtime/report.py:write_index": "the runner's index, in run_folder(overrides) (main); no default folder",
+    "runtime/stage_times.py:record_stages": "the README commands' stage times (make install / reproduce / test), "
+                                            "in the full run's reports/ or the runner's run_folder",
     "runtime/io.py:write_bytes_atomic": "the atomic-write mechanism itself",
     "runtime/io.py:write_text_atomic": "the atomic-write mechanism itself",
     "runtime/caches.py:save_cached": "the cache mechanism itself (data/cache, data/processed)",
@@ -62,7 +64,8 @@ NAMES_REPORTS = {
     "runtime/results.py": "METRICS_DIR.name: the sub-folder's name under artefact_dir",
     "figures/plots.py": "FIGURES_DIR.name: the sub-folder's name under artefact_dir",
     "runtime/errata.py": "ERRATA_PATH: load_errata's default, reading the full run's errata",
-    "runtime/report.py": "render_index's default folder for reading errata",
+    "runtime/report.py": "render_index's default folder for reading errata; refresh_index's default (make test)",
+    "runtime/stage_times.py": "stage_times.json of the README's commands: a record of the commands, not a result",
     "runtime/readme.py": "reads the full run's metrics for README",
     "runtime/benchmark_log.py": "benchmarks.csv: benchmark scripts' log, not a notebook run",
     "runtime/runner.py": "METRICS_DIR.name / FIGURES_DIR.name: the run folder's sub-folders swept for killed writes",
