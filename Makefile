@@ -95,7 +95,7 @@ reproduce: $(KERNEL_STAMP)
 NBVAL := --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 300
 # Its stage times (collection, unit tests, each notebook, results tests) go to reports/stage_times.json.
 test: lint
-	INTEREST_LAB_STAGE_COMMAND="make test" INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider tests/unit --nbval notebooks $(NBVAL) tests/results
+	INTEREST_LAB_STAGE_COMMAND="make test" INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider --durations=20 tests/unit --nbval notebooks $(NBVAL) tests/results
 
 # The notebooks most exposed to round-off and tie order, executed again as on another processor: OpenBLAS's
 # SSE3 kernels on one thread and numpy without its AVX2/AVX-512 sorting and math kernels (which order equal

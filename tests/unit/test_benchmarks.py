@@ -102,3 +102,14 @@ def test_portability_records_counts_and_the_largest_metric_difference(tmp_path):
     assert json.loads(difference["parameters"].iloc[0])["key"] == "rows/1/d"
     assert rows.loc[rows["metric"] == "metrics_differing", "value"].iloc[0] == 2
     assert sorted(rows.loc[rows["metric"] == "tests_passed", "value"]) == [848, 852]
+
+
+def test_stage_times_come_into_the_benchmarks_file_with_a_total_per_command(tmp_path):
+    record = tmp_path / "reports" / "stage_times.json"
+    record.parent.mkdir()
+    record.write_text(json.dumps({"make test": {"finished": "t", "stages": {"unit tests": 400.0, "nbval 06": 780.0}}}))
+    rows = _run("stage_times.py", "--record", str(record), "--commit", "abc1234", "--clean-clone",
+                output=tmp_path / "s.csv")
+    assert dict(zip(rows["metric"], rows["value"])) == {"make test: unit tests": 400.0, "make test: nbval 06": 780.0,
+                                                        "make test: total": 1180.0}
+    assert json.loads(rows["parameters"].iloc[0])["commit"] == "abc1234" and (rows["benchmark"] == "stage_times").all()
