@@ -8,6 +8,7 @@ DATA_DIR: Path = REPO_ROOT / "data"
 PROCESSED_DIR: Path = DATA_DIR / "processed"
 CACHE_DIR: Path = DATA_DIR / "cache"
 NOTEBOOKS_DIR: Path = REPO_ROOT / "notebooks"
+NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"  # the project's numbered notebooks
 REPORTS_DIR: Path = REPO_ROOT / "reports"
 METRICS_DIR: Path = REPORTS_DIR / "metrics"
 FIGURES_DIR: Path = REPORTS_DIR / "figures"

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from rec_utils.runtime.errata import load_errata
 from rec_utils.runtime.io import write_text_atomic
-from rec_utils.runtime.paths import NOTEBOOKS_DIR, REPORTS_DIR
+from rec_utils.runtime.paths import NOTEBOOK_PATTERN, NOTEBOOKS_DIR, REPORTS_DIR
 from rec_utils.runtime.run_log import LOG_NAME, read_run_log
 from rec_utils.runtime.stage_times import read_stage_times, stage_html
 
@@ -241,8 +241,8 @@ def write_index(entries: Mapping[str, dict] | list[dict], *, reports_dir: Path,
     return write_text_atomic(Path(reports_dir) / "index.html", render_index(entries, reports_dir, notebooks))
 
 
-def refresh_index(reports_dir: Path = REPORTS_DIR) -> Path:
-    """Write <reports_dir>/index.html again from its run log (e.g. after `make test` recorded its stage times)."""
-    entries = read_run_log(Path(reports_dir) / LOG_NAME)
-    stems = [nb.stem for nb in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))]
-    return write_index(entries, reports_dir=reports_dir, notebooks=stems)
+def refresh_index(reports_dir: Path = REPORTS_DIR, notebooks: list[str] | None = None) -> Path:
+    """Write <reports_dir>/index.html again from its run log (after new stage times were recorded); notebooks: the
+    project's notebook stems (default: those in notebooks/)."""
+    stems = [nb.stem for nb in sorted(NOTEBOOKS_DIR.glob(NOTEBOOK_PATTERN))] if notebooks is None else notebooks
+    return write_index(read_run_log(Path(reports_dir) / LOG_NAME), reports_dir=reports_dir, notebooks=stems)

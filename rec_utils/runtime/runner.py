@@ -62,12 +62,13 @@ from rec_utils.runtime.paths import (
     CACHE_DIR,
     FIGURES_DIR,
     METRICS_DIR,
+    NOTEBOOK_PATTERN,
     NOTEBOOKS_DIR,
     PROCESSED_DIR,
     REPO_ROOT,
     relative,
 )
-from rec_utils.runtime.report import write_index
+from rec_utils.runtime.report import refresh_index, write_index
 from rec_utils.runtime.run_log import LOG_NAME, RunResult, notebook_title, now, read_run_log, record_runs
 from rec_utils.runtime.runs import RUN_DIR_ENV, run_folder
 from rec_utils.runtime.stage_times import record_stages
@@ -86,7 +87,7 @@ SWEPT_DATA_DIRS: tuple[Path, ...] = (PROCESSED_DIR, CACHE_DIR)  # processed tabl
 
 def find_notebooks(selectors: list[str], notebooks_dir: Path | None = None) -> list[Path]:
     """Notebooks in numeric order; `selectors` ("01", "02_svd" or a file name) pick some."""
-    all_notebooks = sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
+    all_notebooks = sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob(NOTEBOOK_PATTERN))
     if not selectors:
         return all_notebooks
     chosen = []
@@ -279,8 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     elif not args.inplace:
         if not parameters and not args.notebooks and not any(r.error == INTERRUPTED for r in results):
             record_stages("make reproduce", {r.notebook.stem: r.seconds for r in results}, run_dir)  # full run
-            write_index(read_run_log(run_dir / LOG_NAME), reports_dir=run_dir,
-                        notebooks=[n.stem for n in find_notebooks([])])
+            refresh_index(run_dir, notebooks=[n.stem for n in find_notebooks([])])
         print(f"report: {relative(run_dir / 'index.html')}")
     failed = [r for r in results if r.status != "ok"]
     for r in failed:

@@ -68,10 +68,12 @@ def stage_html(times: Mapping[str, dict]) -> str:
     if not times:
         return "<p>No stage times recorded yet (<code>make install</code>, <code>make reproduce</code> and " \
                "<code>make test</code> record theirs).</p>"
+    by_command: dict[str, list[tuple[str, str, float]]] = {}
+    for row in stage_rows(times):
+        by_command.setdefault(row[0], []).append(row)
     cells = []
-    for command in {row[0]: None for row in stage_rows(times)}:
-        rows = [r for r in stage_rows(times) if r[0] == command]
-        ordered = sorted(rows[:-1], key=lambda r: -r[2]) + rows[-1:]
+    for command, rows in by_command.items():
+        ordered = sorted(rows[:-1], key=lambda r: -r[2]) + rows[-1:]  # the total stays last
         finished = html.escape(str(times[command].get("finished", "")))
         cells += [f"<tr><td>{html.escape(command)}</td><td>{html.escape(stage)}</td><td>{seconds:,.1f}</td>"
                   f"<td>{finished}</td></tr>" for _, stage, seconds in ordered]
