@@ -31,17 +31,24 @@ def description_words(description: str) -> list[str]:
     return [word[:-1] if len(word) > 3 and word.endswith("S") else word for word in words if word not in STOP_WORDS]
 
 
+def _overlap(a: list[str], b: list[str]) -> float:
+    first, second = set(a), set(b)
+    return len(first & second) / min(len(first), len(second)) if first and second else 0.0
+
+
+def _same_line(a: list[str], b: list[str], min_overlap: float) -> bool:
+    return bool(a and b) and (a[-1] == b[-1] or _overlap(a, b) >= min_overlap)
+
+
 def word_overlap(first: str, second: str) -> float:
     """Overlap coefficient |A ∩ B| / min(|A|, |B|) of two descriptions' word sets (0 where either has none)."""
-    a, b = set(description_words(first)), set(description_words(second))
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+    return _overlap(description_words(first), description_words(second))
 
 
 def same_line(first: str, second: str, min_overlap: float = 0.3) -> bool:
     """Are two descriptions variants of one product line: word_overlap at least min_overlap, or the same last
     word (the same kind of product)?"""
-    a, b = description_words(first), description_words(second)
-    return bool(a and b) and (a[-1] == b[-1] or word_overlap(first, second) >= min_overlap)
+    return _same_line(description_words(first), description_words(second), min_overlap)
 
 
 def cross_category_rules(rules: pd.DataFrame, product_category: pd.Series, descriptions: pd.Series, *,
@@ -56,8 +63,8 @@ def cross_category_rules(rules: pd.DataFrame, product_category: pd.Series, descr
                          consequent_category=rules["consequent"].map(product_category))
     cross = cross[(cross["antecedent_category"] != cross["consequent_category"])
                   & (cross["antecedent_category"] != UNCATEGORISED) & (cross["consequent_category"] != UNCATEGORISED)]
-    texts = [(descriptions.get(a, ""), descriptions.get(c, ""))
-             for a, c in zip(cross["antecedent"], cross["consequent"])]
-    cross = cross.assign(word_overlap=[word_overlap(a, c) for a, c in texts])
-    variant = np.array([same_line(a, c, min_overlap) for a, c in texts], dtype=bool)
+    words = [(description_words(descriptions.get(a, "")), description_words(descriptions.get(c, "")))
+             for a, c in zip(cross["antecedent"], cross["consequent"])]  # each description split once
+    cross = cross.assign(word_overlap=[_overlap(a, c) for a, c in words])
+    variant = np.array([_same_line(a, c, min_overlap) for a, c in words], dtype=bool)
     return cross[~variant], cross[variant]
