@@ -87,8 +87,10 @@ $(KERNEL_STAMP): $(STAMP) Makefile
 	touch $@
 
 # Progress bars off: papermill shows none on the console, and in the stored outputs they are stderr residue.
+# RETRAIN=1 trains every network anew instead of reading data/trained/ (rec_utils.runtime.trained).
+RETRAIN ?=
 reproduce: $(KERNEL_STAMP)
-	INTEREST_LAB_PROGRESS=0 $(PY) -m rec_utils.run
+	$(if $(RETRAIN),INTEREST_LAB_RETRAIN=$(RETRAIN)) INTEREST_LAB_PROGRESS=0 $(PY) -m rec_utils.run
 
 # Lint, then unit tests, then every committed notebook re-executed and compared by nbval,
 # then the headline metrics that run saved, checked against tolerances derived from their intervals.

@@ -20,3 +20,11 @@ def make_transactions(rows: list[dict]) -> pd.DataFrame:
 @pytest.fixture
 def transactions_factory():
     return make_transactions
+
+
+@pytest.fixture(autouse=True)
+def trained_store(tmp_path_factory, monkeypatch):
+    """Tests train into a temporary store, never into the committed data/trained/ (rec_utils.runtime.trained)."""
+    from rec_utils.runtime import trained
+
+    monkeypatch.setattr(trained, "TRAINED_DIR", tmp_path_factory.mktemp("trained"))

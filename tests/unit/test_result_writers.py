@@ -42,6 +42,7 @@ WRITERS = {
     "runtime/io.py:write_bytes_atomic": "the atomic-write mechanism itself",
     "runtime/io.py:write_text_atomic": "the atomic-write mechanism itself",
     "runtime/caches.py:save_cached": "the cache mechanism itself (data/cache, data/processed)",
+    "runtime/trained.py:train_once": "the trained-results store: data/trained/ with manifests (committed defaults)",
     "data/tables.py:_build": "cache: data/processed/ with manifests",
     "data/online_retail.py:fetch_online_retail_ii": "cache: data/cache/ (download, its hash, its conversion)",
     "data/download.py:download": "a download to the caller's path, verified",
