@@ -14,7 +14,9 @@ Blocks (each optional except the query, the title and the item's category):
 `ClickFeatures(...).fit(train_rows)` learns the vocabularies on training rows only; `.transform(rows, history)`
 returns a sparse CSR matrix (n, p) and `.names` the p column names. `.tree_features(rows)` gives the same information to
 gradient-boosted trees in the form they split on: the query and the item class as two categorical codes (a tree
-forms their crosses itself) instead of one-hot and cross blocks, then the other blocks as they are.
+forms their crosses itself) instead of one-hot and cross blocks, then the other blocks as they are. Models that
+differ only in their history block share the rest: `base = .transform(rows)` once, then
+`.with_history(base, history)` (and `.tree_features(rows)` then `.tree_with_history(...)`) for each summary.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ class ClickFeatures:
 
     def tree_features(self, rows: pd.DataFrame, history: Summary | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(X (n, q) float, categorical (q,) bool): query code (NaN if unseen in training) and item class code
-        (categorical), then title words, attributes, image and history blocks as in `transform`."""
+        (categorical), then title words, attributes, image and history blocks as in `transform`. Leaves `.names`
+        as `transform(rows)` sets it (the one-hot design's names, without the history block)."""
         items = rows["item_id"].to_numpy()
         words = {w: i for i, w in enumerate(self._query.categories_[0])}
         query = rows["search_keywords"].map(words).to_numpy(dtype=float)
@@ -64,9 +67,18 @@ class ClickFeatures:
         blocks = [np.column_stack([query, category])]
         if self.use_text:
             blocks.append(self._title.transform(rows["product_description"]).toarray())
-        blocks.append(self.transform(rows, history)[:, self._n_text_columns():].toarray())
+        blocks.append(self.transform(rows)[:, self._n_text_columns():].toarray())
         features = np.column_stack(blocks)
-        return features, np.r_[True, True, np.zeros(features.shape[1] - 2, dtype=bool)]
+        return self.tree_with_history((features, np.r_[True, True, np.zeros(features.shape[1] - 2, dtype=bool)]),
+                                      history)
+
+    def tree_with_history(self, base: tuple[np.ndarray, np.ndarray], history: Summary | None
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """`tree_features(rows)` (no history) with the history block appended: (X, categorical) as there."""
+        if history is None:
+            return base
+        summary = self._checked(history, len(base[0]))[0]
+        return np.column_stack([base[0], summary]), np.r_[base[1], np.zeros(summary.shape[1], dtype=bool)]
 
     def _n_text_columns(self) -> int:
         if not self.use_text:
@@ -95,14 +107,24 @@ class ClickFeatures:
         if self.item_image is not None:
             blocks.append(sp.csr_matrix(self.item_image[items]))
             names += [f"image {j}" for j in range(self.item_image.shape[1])]
-        if history is not None:
-            summary, summary_names = history
-            if len(summary) != len(rows) or summary.shape[1] != len(summary_names):
-                raise ValueError(f"the history summary must have one row per impression ({len(rows)}) and one name "
-                                 f"per column, got {summary.shape} with {len(summary_names)} names")
-            blocks.append(sp.csr_matrix(summary))
-            names += list(summary_names)
         if not blocks:
             raise ValueError("no feature block is switched on")
-        self.names = names
-        return sp.hstack(blocks).tocsr().astype(np.float64)
+        self._base_names = names
+        return self.with_history(sp.hstack(blocks).tocsr().astype(np.float64), history)
+
+    def with_history(self, base: sp.csr_matrix, history: Summary | None) -> sp.csr_matrix:
+        """`transform(rows)` (no history) with the history block appended; sets `.names` to match."""
+        if history is None:
+            self.names = list(self._base_names)
+            return base
+        summary, summary_names = self._checked(history, base.shape[0])
+        self.names = [*self._base_names, *summary_names]
+        return sp.hstack([base, sp.csr_matrix(summary)]).tocsr().astype(np.float64)
+
+    @staticmethod
+    def _checked(history: Summary, n_rows: int) -> Summary:
+        summary, summary_names = history
+        if len(summary) != n_rows or summary.shape[1] != len(summary_names):
+            raise ValueError(f"the history summary must have one row per impression ({n_rows}) and one name "
+                             f"per column, got {summary.shape} with {len(summary_names)} names")
+        return summary, list(summary_names)

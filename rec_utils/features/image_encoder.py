@@ -16,7 +16,9 @@ Encoder names (the `image_encoder` parameter of notebooks 05-06):
 Unavailable ImageNet weights raise ImageNetWeightsUnavailableError. Trained networks and features are cached
 under data/cache/ by a checksum of everything that determines them (training images and labels, epochs, seed,
 Keras backend and version), with a manifest (rec_utils.runtime.caches) that adds this module's code (the
-architecture) and the file's checksum: a network built by other code, damaged or unreadable is retrained.
+architecture) and the file's checksum: a network built by other code, damaged or unreadable is retrained. The
+catalogue-pretrained CNN of the default cache lives in data/trained/05_feature_extraction/ instead, committed for
+the notebooks' settings (a clean clone reads it; a change to this module retrains it: commit the new file).
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ from rec_utils.features.images import grey_to_rgb_batch, load_vgg16, vgg16_featu
 from rec_utils.runtime.caches import code_hash, read_cached, save_cached
 from rec_utils.runtime.device import keras_backend
 from rec_utils.runtime.parameters import Rule
-from rec_utils.runtime.paths import CACHE_DIR
+from rec_utils.runtime.paths import CACHE_DIR, DATA_DIR
 from rec_utils.runtime.threads import single_threaded
+from rec_utils.runtime.trained import retrain_requested
 
+CATALOG_ENCODER_DIR = DATA_DIR / "trained" / "05_feature_extraction"  # committed for the notebooks' settings
 ENCODER_KINDS = ("vgg16-random", "catalog-pretrained", "vgg16-imagenet", "vgg16-finetuned")
 
 
@@ -133,12 +137,13 @@ def _checksum(*parts: object) -> str:
 
 
 def train_catalog_cnn(train_images: np.ndarray, train_labels: np.ndarray, *, epochs: int = 2, batch_size: int = 256,
-                      seed: int = 0, cache_dir: Path | None = CACHE_DIR) -> tuple[keras.Model, bool]:
+                      seed: int = 0, cache_dir: Path | None = CATALOG_ENCODER_DIR) -> tuple[keras.Model, bool]:
     """The category classifier of `build_catalog_cnn` trained on (train_images (n, 28, 28), train_labels (n,)).
 
     Returns (model, loaded_from_cache). Cached in `cache_dir` under a checksum of the images, labels,
     epochs, batch size, seed, Keras backend and version, and rebuilt when this module's code changes
-    (None: no cache).
+    (None: no cache). The default, CATALOG_ENCODER_DIR (data/trained/05_feature_extraction/), is committed for
+    the notebooks' settings, so that a clean clone does not train it again (see rec_utils.runtime.trained).
     """
     if epochs < 1:
         raise ValueError(f"epochs must be >= 1, got {epochs}")
@@ -156,12 +161,12 @@ def train_catalog_cnn(train_images: np.ndarray, train_labels: np.ndarray, *, epo
 def _cached_network(name: str, train_images: np.ndarray, train_labels: np.ndarray, settings: dict,
                     cache_dir: Path | None, train) -> tuple[keras.Model, bool]:
     """`train()`'s network, cached as `<cache_dir>/<name>_<backend>_<checksum>.keras` (checksum of the training
-    photos, labels, `settings`, Keras backend and version) with a manifest that adds this module's code.
-    Returns (network, loaded_from_cache)."""
+    photos, labels, `settings`, Keras backend and version) with a manifest that adds this module's code; trained
+    anew under INTEREST_LAB_RETRAIN=1. Returns (network, loaded_from_cache)."""
     key = _checksum(train_images, train_labels, {**settings, "backend": keras_backend(), "keras": keras.__version__})
     path = None if cache_dir is None else Path(cache_dir) / f"{name}_{keras_backend()}_{key}.keras"
     built_from = {"key": key, "code": code_hash(sys.modules[__name__], vgg16_module)}
-    if path is not None:
+    if path is not None and not retrain_requested():
         cached = read_cached(path, keras.saving.load_model, built_from, what=f"{name} cache")
         if cached is not None:
             return cached, True
@@ -234,7 +239,8 @@ def encode_images(images: np.ndarray, encoder: str, *, labels: np.ndarray | None
                                         seed=seed, cache_dir=cache_dir)
         return EncodedImages(features, encoder, f"VGG16, {weights_note(used, seed)}")
     if spec.kind == "catalog-pretrained":
-        model, _ = train_catalog_cnn(*train_split, epochs=epochs, seed=seed, cache_dir=cache_dir)
+        encoder_dir = CATALOG_ENCODER_DIR if cache_dir == CACHE_DIR else cache_dir  # the default: the committed one
+        model, _ = train_catalog_cnn(*train_split, epochs=epochs, seed=seed, cache_dir=encoder_dir)
         features, predicted = catalog_features(model, images)
         accuracy = None if labels is None else float(np.mean(predicted == labels))
         return EncodedImages(features, encoder, f"catalogue-pretrained CNN ({len(train_split[0]):,} train photos)",

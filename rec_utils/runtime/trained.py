@@ -8,11 +8,11 @@ any of those changed.
 
 Files: data/trained/<folder>/<name>-<key>.npz (and <name>-<key>.keras when the model is kept), each with the
 manifest of rec_utils.runtime.caches (what built it, the checksum of its bytes, the device that trained it). <key>
-hashes the settings and the environment (Keras, its backend and their versions, numpy, CPU or GPU, the dtype
-policy); the code hash, over the given modules and every rec_utils module they import (recursively), is recorded in
-the manifest only. So a code change retrains and rewrites the same file (git shows it modified, to be committed with
-the change), while other parameters or another environment write files of their own (ignored by git).
-INTEREST_LAB_RETRAIN=1 (`make reproduce RETRAIN=1`) trains everything anew and rewrites the files.
+hashes the settings and the environment (Keras, its backend, numpy, pandas, scipy and scikit-learn and their
+versions, CPU or GPU, the dtype policy); the code hash, over the given modules and every rec_utils module they import
+(recursively), is recorded in the manifest only. So a code change retrains and rewrites the same file (git shows it
+modified, to be committed with the change), while other parameters or another environment write files of their own
+(ignored by git). INTEREST_LAB_RETRAIN=1 (`make reproduce RETRAIN=1`) trains everything anew and rewrites the files.
 """
 
 from __future__ import annotations
@@ -69,18 +69,23 @@ def code_closure(*modules: ModuleType) -> list[ModuleType]:
 
 
 def environment() -> dict[str, str]:
-    """What besides the code decides a trained network's numbers: Keras, its backend and their versions, numpy,
-    the device kind and the dtype policy."""
+    """What besides the code decides a trained model's numbers: Keras, its backend and their versions, the libraries
+    that prepare its inputs or fit the baselines (numpy, pandas, scipy, scikit-learn), the device kind and the dtype
+    policy. (Not the number of cores: results reused on another machine are the stored ones, exactly.)"""
     import importlib
 
     import keras
+    import pandas as pd
+    import scipy
+    import sklearn
 
     from rec_utils.runtime.device import keras_backend, visible_gpus
 
     backend = keras_backend()
     return {"keras": keras.__version__, "backend": backend,
             "backend_version": getattr(importlib.import_module(backend), "__version__", "?"),
-            "numpy": np.__version__, "device": "gpu" if visible_gpus() else "cpu",
+            "numpy": np.__version__, "pandas": pd.__version__, "scipy": scipy.__version__,
+            "scikit-learn": sklearn.__version__, "device": "gpu" if visible_gpus() else "cpu",
             "dtype_policy": keras.config.dtype_policy().name}
 
 

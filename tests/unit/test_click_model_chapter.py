@@ -2,6 +2,7 @@
 config, loaded when valid, rebuilt or refused otherwise), and the whole experiment at a tiny size."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rec_utils.chapters.click_model import experiment
@@ -98,6 +99,18 @@ def test_the_whole_experiment_runs_at_a_tiny_size(tmp_path):
     test = loaded.frame[loaded.frame["split"] == "test"]
     values = test[loaded.models + loaded.ceilings].to_numpy()
     assert np.isfinite(values).all() and ((values > 0) & (values < 1)).all()
+
+
+def test_baselines_are_read_back_as_they_were_fitted(data, capsys):
+    from rec_utils.chapters.click_model.baselines import fit_baselines
+
+    fitted, tuning = fit_baselines(data, max_trees=50)
+    again, tuning_again = fit_baselines(data, max_trees=50)
+    assert "read from" in capsys.readouterr().out
+    assert list(again) == list(fitted) and all(
+        np.array_equal(again[name][split], fitted[name][split]) for name in fitted for split in ("validation", "test"))
+    pd.testing.assert_frame_equal(tuning_again, tuning)
+    assert tuning_again["chosen"].map(type).eq(bool).all()  # plain values, as the metrics file writes them
 
 
 def test_a_bound_that_excludes_zero_never_prints_as_zero():

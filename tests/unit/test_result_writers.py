@@ -49,7 +49,8 @@ WRITERS = {
     "data/replicate.py:write_replicated": "scaled copies of the data, to the caller's path",
     "data/replicate.py:write": "write_replicated's streaming writer (into save_cached's temporary file)",
     "features/images.py:vgg16_features": "cache: data/cache/ with a manifest",
-    "features/image_encoder.py:_cached_network": "cache: data/cache/ with a manifest",
+    "features/image_encoder.py:_cached_network": "cache: data/cache/ with a manifest (the catalogue encoder: "
+                                                 "data/trained/05_feature_extraction/, committed)",
     "features/text_encoder.py:checkpoint_dir": "cache: data/cache/ (the checkpoint's files, each verified)",
     "features/text_encoder.py:_verified": "cache: data/cache/ (the stamp of the checkpoint's verified files)",
     "features/text_encoder.py:encode_texts": "cache: data/cache/ with a manifest",

@@ -104,16 +104,22 @@ def test_the_code_hash_follows_the_rec_utils_modules_a_module_imports():
 
 
 def test_the_committed_store_was_trained_by_this_code():
-    """A store trained by older code is retrained, never misused, but then every clean clone pays for the training
-    (about 10 minutes of notebook 06): after changing a network's code, run its notebook and commit the files it
-    rewrote (git add -f data/trained)."""
+    """A store trained by older code or pins is retrained, never misused, but then every clean clone pays for the
+    training (about 12 minutes of notebook 06): after changing a network's code or a pin, run its notebook and
+    commit the files it wrote (git add -f data/trained; git rm the ones a pin change left behind)."""
     listed = subprocess.run(["git", "ls-files", "data/trained"], cwd=REPO_ROOT, capture_output=True, text=True)
     if listed.returncode != 0:
         pytest.skip("not a git checkout")
+    pins = dict(line.split("==") for line in (REPO_ROOT / "requirements.txt").read_text().split() if "==" in line)
+    pinned = {"keras": pins["keras"], "backend": "tensorflow", "backend_version": pins["tensorflow-cpu"],
+              "numpy": pins["numpy"], "pandas": pins["pandas"], "scipy": pins["scipy"],
+              "scikit-learn": pins["scikit-learn"], "device": "cpu", "dtype_policy": "float32"}
     stale = []
     for name in listed.stdout.split():
         if name.endswith(MANIFEST_SUFFIX):
             built_from = json.loads((REPO_ROOT / name).read_text(encoding="utf-8"))["built_from"]
+            if built_from.get("environment", pinned) != pinned:  # make install's environment would not read it
+                stale.append(name)
             if "code_modules" in built_from:  # written by train_once
                 code = code_hash(*code_closure(*map(importlib.import_module, built_from["code_modules"])))
             else:  # the catalogue encoder, cached by rec_utils.features.image_encoder itself

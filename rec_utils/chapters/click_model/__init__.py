@@ -6,7 +6,8 @@
     deep          the user-interest model's variants, trained with early stopping and a learning rate chosen on
                   validation users
     learning_curve, tables, plots    how much log each model needs; the test tables with intervals; the figures
-    experiment    the article's model made runnable, and the whole experiment in one call
+    article       the article's model made runnable (and its GPU variant with VGG16's block 5 fine-tuned)
+    experiment    the whole experiment in one call (notebook 07 rebuilds missing predictions with it)
     predictions   the saved validation and test predictions that notebook 07 reads
     retail        the like-for-like comparison on real purchases
 
@@ -14,6 +15,7 @@ The chapter also hands the notebook the model's pooling layer and `predict` (rec
 The notebook imports this package (`from rec_utils.chapters import click_model as ch`) and calls the names below.
 """
 
+from rec_utils.chapters.click_model.article import ARTICLE, fine_tuned_article_model, train_article_model
 from rec_utils.chapters.click_model.baselines import (
     BASELINES,
     LOGISTIC,
@@ -43,7 +45,6 @@ from rec_utils.chapters.click_model.deep import (
     save_interest_model,
     train_variant,
 )
-from rec_utils.chapters.click_model.experiment import ARTICLE, fine_tuned_article_model, train_article_model
 from rec_utils.chapters.click_model.learning_curve import CURVE_MODELS, learning_curve
 from rec_utils.chapters.click_model.plots import (
     ablation_plot,

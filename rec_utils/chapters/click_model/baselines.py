@@ -4,9 +4,15 @@ history (rec_utils.features.behaviour.full_history_summary). Each is tuned on th
 
     baselines, tuning = fit_baselines(data)          # {name: {"validation": p, "test": p}}, the tuning table
     strongest_baseline(data, baselines)              # the name with the highest validation AUC
+
+Their predictions and tuning are kept in data/trained/06_click_model/ by a fingerprint of the code, the settings and
+the data (rec_utils.runtime.trained), like the networks': a run with the same ones reads them.
 """
 
 from __future__ import annotations
+
+import hashlib
+import sys
 
 import numpy as np
 import pandas as pd
@@ -21,9 +27,12 @@ from rec_utils.features.behaviour import full_history_summary, query_class_profi
 from rec_utils.features.click_features import ClickFeatures, Summary
 from rec_utils.features.history import history_summary
 from rec_utils.runtime.threads import single_threaded
+from rec_utils.runtime.trained import train_once
 
 LOGISTIC, TREES = "logistic regression", "gradient-boosted trees"
 SUMMARY_NAMES = {"none": "", "clicked": " + clicked-ids summary", "full": " + full-history summary"}
+STORE_FOLDER = "06_click_model"  # data/trained/06_click_model/, beside the networks
+TUNING_COLUMNS = ["baseline", "setting", "validation AUC", "chosen"]
 TREE_HISTORIES = ("none", "full")  # the trees' cost is most of the baselines'; the clicked ids get the regression
 BASELINES = tuple(f"{model}{SUMMARY_NAMES[h]}" for h in SUMMARY_NAMES for model in (LOGISTIC, TREES)
                   if model == LOGISTIC or h in TREE_HISTORIES)
@@ -62,9 +71,33 @@ def fit_baselines(data: ClickData, *, logistic_c: tuple[float, ...] = (0.1, 1.0)
     kinds of TREE_HISTORIES. Tuned on validation AUC: C for the regression; the number of trees (every `tree_step`
     up to `max_trees`, one fit read at each stage) for the trees. `train_rows` (boolean over impressions; default:
     the training split) trains on fewer users (the learning curve). Returns ({name: {"validation": p, "test": p}},
-    tuning table). The regressions run on one thread (repeatable last digits); the trees use every core."""
-    return _fit_baselines(data, logistic_c, tree_rate, max_trees, tree_step,
-                          data.masks["train"] if train_rows is None else train_rows, histories)
+    tuning table). The regressions run on one thread (repeatable last digits); the trees use every core. Read from
+    data/trained/ when this code fitted them on the same settings and data (rec_utils.runtime.trained)."""
+    rows = data.masks["train"] if train_rows is None else train_rows
+    stem = "baselines-" + "+".join(histories)
+    if train_rows is not None:
+        stem += f"-{np.unique(data.impressions['user_id'].to_numpy()[train_rows]).size}users"
+    settings = {**data.fingerprint(), "logistic_c": list(logistic_c), "tree_rate": tree_rate, "max_trees": max_trees,
+                "tree_step": tree_step, "histories": list(histories),
+                "train_rows": hashlib.sha256(np.packbits(rows).tobytes()).hexdigest()[:16]}
+    stored = train_once(STORE_FOLDER, stem, settings, (sys.modules[__name__],), lambda: (_as_arrays(*_fit_baselines(
+        data, logistic_c, tree_rate, max_trees, tree_step, rows, histories)), None))
+    return _from_arrays(stored.arrays)
+
+
+def _as_arrays(predictions: dict[str, dict[str, np.ndarray]], tuning: pd.DataFrame) -> dict[str, np.ndarray]:
+    """fit_baselines' results as plain arrays (no pickled objects): the names, p<i>_<split> (float32, as the networks'
+    predictions: half the bytes; the AUCs move by about 1e-8), tuning_<column>."""
+    arrays = {"names": np.array(list(predictions))}
+    for i, scores in enumerate(predictions.values()):
+        arrays.update({f"p{i}_{split}": scores[split].astype(np.float32) for split in ("validation", "test")})
+    return {**arrays, **{f"tuning_{column}": np.array(tuning[column].tolist()) for column in TUNING_COLUMNS}}
+
+
+def _from_arrays(arrays: dict[str, np.ndarray]) -> tuple[dict[str, dict[str, np.ndarray]], pd.DataFrame]:
+    predictions = {str(name): {split: arrays[f"p{i}_{split}"] for split in ("validation", "test")}
+                   for i, name in enumerate(arrays["names"])}
+    return predictions, pd.DataFrame({column: arrays[f"tuning_{column}"].tolist() for column in TUNING_COLUMNS})
 
 
 def _fit_baselines(data: ClickData, logistic_c: tuple[float, ...], tree_rate: float, max_trees: int, tree_step: int,
@@ -73,10 +106,13 @@ def _fit_baselines(data: ClickData, logistic_c: tuple[float, ...], tree_rate: fl
     rows = {"train": train_rows, "validation": data.masks["validation"], "test": data.masks["test"]}
     y = {split: data.y[mask] for split, mask in rows.items()}
     features = ClickFeatures(data.attributes, data.image).fit(data.impressions[rows["train"]])
+    base = {split: features.transform(data.impressions[mask]) for split, mask in rows.items()}  # shared by kinds
+    tree_base = {split: features.tree_features(data.impressions[mask]) for split, mask in rows.items()
+                 } if set(histories) & set(TREE_HISTORIES) else {}
     predictions, tuning = {}, []
     for kind in histories:
         block = _standardised({split: history_block(data, kind, mask) for split, mask in rows.items()})
-        X = {split: features.transform(data.impressions[mask], block[split]) for split, mask in rows.items()}
+        X = {split: features.with_history(base[split], block[split]) for split in rows}
         name = f"{LOGISTIC}{SUMMARY_NAMES[kind]}"
         scored = {}
         with single_threaded():
@@ -86,7 +122,7 @@ def _fit_baselines(data: ClickData, logistic_c: tuple[float, ...], tree_rate: fl
         _choose(name, scored, y["validation"], predictions, tuning)
         if kind not in TREE_HISTORIES:
             continue
-        T = {split: features.tree_features(data.impressions[mask], block[split]) for split, mask in rows.items()}
+        T = {split: features.tree_with_history(tree_base[split], block[split]) for split in rows}
         trees = HistGradientBoostingClassifier(learning_rate=tree_rate, max_iter=max_trees, early_stopping=False,
                                                categorical_features=T["train"][1], random_state=data.config.seed)
         trees.fit(T["train"][0], y["train"])

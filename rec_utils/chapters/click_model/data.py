@@ -8,13 +8,14 @@ behaviour history of every impression and every model's inputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
 
-from rec_utils.data.fashion import CLASS_NAMES, load_fashion_mnist
+from rec_utils.data.fashion import CLASS_NAMES, FASHION_MNIST_SHA256, load_fashion_mnist
 from rec_utils.data.split import split_groups
 from rec_utils.features.attributes import ItemTables, encode_attributes, interest_model_inputs, item_tables, query_ids
 from rec_utils.features.behaviour import BehaviourHistory, behaviour_history
@@ -25,6 +26,7 @@ from rec_utils.simulation.clicks import Simulation, SimulatorConfig, simulate
 
 SPLITS = ("train", "validation", "test")
 HISTORIES = ("none", "clicked", "full")  # what a model reads of the user's past: nothing, clicked ids, the full log
+EVALUATION_ONLY = ("n_boot", "is_samples", "learning_rates")  # settings that change no trained model
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,13 @@ class ClickData:
     def item_class(self) -> np.ndarray:
         """(n_items,) the class of every catalogue item."""
         return self.simulation.catalog["category"].to_numpy()
+
+    def fingerprint(self) -> dict:
+        """What decides the models trained on this log besides the code: the experiment's settings (less those that
+        only evaluate: n_boot, is_samples, and the list of learning rates, each model being keyed by its own) and
+        the pinned checksums of the photos (for rec_utils.runtime.trained's keys)."""
+        config = {k: v for k, v in asdict(self.config).items() if k not in EVALUATION_ONLY}
+        return {"config": json.loads(json.dumps(config)), "fashion_mnist": dict(FASHION_MNIST_SHA256)}
 
     def history_of(self, kind: str) -> BehaviourHistory | None:
         """The history a model of kind "none" | "clicked" | "full" reads (None for "none")."""

@@ -3,11 +3,14 @@ Keras click model beside the logistic regressions (negatives drawn uniformly or 
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from rec_utils.data.online_retail import frame_sha256
 from rec_utils.data.split import split_by_customer
 from rec_utils.data.tables import load_processed
 from rec_utils.evaluation.grouped_auc import auc_log_loss_table
@@ -19,6 +22,9 @@ from rec_utils.models.logistic import logistic_pipeline
 from rec_utils.models.propensity_words import logistic_words_pipeline
 from rec_utils.runtime.device import seed_everything
 from rec_utils.runtime.threads import single_threaded
+from rec_utils.runtime.trained import train_once
+
+STORE_FOLDER = "06_click_model"  # data/trained/06_click_model/, beside the simulated log's networks
 
 
 def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, sampling: str = "uniform",
@@ -27,8 +33,10 @@ def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, samp
     """Notebook 04's purchase-propensity task, like for like: popularity alone, notebook 04's logistic regression,
     the same with the product descriptions' words, and the Keras click model (description words + the same
     features). Negatives drawn "uniform" (rec_utils.features.propensity) or by "popularity". Customers split
-    75/25 (test), the training customers again 80/20 for validation (C, early stopping). Returns (the test
-    interval table with paired AUC differences against the logistic regression with words, facts)."""
+    75/25 (test), the training customers again 80/20 for validation (C, early stopping). The Keras model's test
+    predictions are read from data/trained/ when this code trained it on the same settings and data
+    (rec_utils.runtime.trained). Returns (the test interval table with paired AUC differences against the logistic
+    regression with words, facts)."""
     if sampling not in {"uniform", "popularity"}:
         raise ValueError(f"sampling must be 'uniform' or 'popularity', got {sampling!r}")
     build = propensity_dataset if sampling == "uniform" else propensity_dataset_by_popularity
@@ -53,17 +61,24 @@ def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, samp
         return {"title_tokens": tokenizer.transform(frame["Description"]),
                 "attributes": np.asarray(preprocess.transform(frame[features]), dtype="float32")}
 
-    seed_everything(seed)
-    model = build_click_model(vocab_size=tokenizer.size, max_len=8, use_query=False,
-                              n_attributes=inputs(train_part.iloc[:1])["attributes"].shape[1],
-                              name=f"retail_{sampling}")
-    train_click_model(model, inputs(train_part), train_part["label"].to_numpy(), inputs(val_part),
-                      val_part["label"].to_numpy(), epochs=epochs, batch_size=batch_size, patience=patience)
+    def fit_keras() -> tuple[dict[str, np.ndarray], None]:
+        seed_everything(seed)
+        model = build_click_model(vocab_size=tokenizer.size, max_len=8, use_query=False,
+                                  n_attributes=inputs(train_part.iloc[:1])["attributes"].shape[1],
+                                  name=f"retail_{sampling}")
+        train_click_model(model, inputs(train_part), train_part["label"].to_numpy(), inputs(val_part),
+                          val_part["label"].to_numpy(), epochs=epochs, batch_size=batch_size, patience=patience)
+        return {"test": predict(model, inputs(test_part))}, None
+
+    settings = {"sampling": sampling, "seed": seed, "epochs": epochs, "batch_size": batch_size, "patience": patience,
+                "transactions": frame_sha256(transactions), "catalog": frame_sha256(catalog)}
+    keras_test = train_once(STORE_FOLDER, f"retail-{sampling}", settings, (sys.modules[__name__],),
+                            fit_keras).arrays["test"]
     scores = {
         "popularity only": popularity.predict_proba(test_part[["log_popularity"]])[:, 1],
         "logistic regression (notebook 04)": logistic.predict_proba(test_part[features])[:, 1],
         "logistic regression + description words": words.predict_proba(test_part[features + ["Description"]])[:, 1],
-        "Keras: description words + the same features": predict(model, inputs(test_part)),
+        "Keras: description words + the same features": keras_test,
     }
     table = auc_log_loss_table(test_part["label"].to_numpy(), scores, groups=test_part["CustomerID"].to_numpy(),
                            reference="logistic regression + description words", n_boot=n_boot, seed=seed)
