@@ -88,16 +88,25 @@ $(KERNEL_STAMP): $(STAMP) Makefile
 
 # Progress bars off: papermill shows none on the console, and in the stored outputs they are stderr residue.
 # RETRAIN=1 trains every network anew instead of reading data/trained/ (rec_utils.runtime.trained).
+# WORKERS: notebooks (make reproduce) or pytest workers (make test) side by side, each with its share of the
+# cores (rec_utils.runtime.side_by_side); a notebook that reads another's results still runs after it.
 RETRAIN ?=
+WORKERS ?= 2
 reproduce: $(KERNEL_STAMP)
-	$(if $(RETRAIN),INTEREST_LAB_RETRAIN=$(RETRAIN)) INTEREST_LAB_PROGRESS=0 $(PY) -m rec_utils.run
+	$(if $(RETRAIN),INTEREST_LAB_RETRAIN=$(RETRAIN)) INTEREST_LAB_PROGRESS=0 $(PY) -m rec_utils.run --jobs $(WORKERS)
 
-# Lint, then unit tests, then every committed notebook re-executed and compared by nbval,
-# then the headline metrics that run saved, checked against tolerances derived from their intervals.
+# Lint; then the unit tests and every committed notebook re-executed and compared by nbval, side by side on
+# WORKERS pytest-xdist workers (conftest.py keeps each notebook, and each notebook that reads another's results,
+# on one worker after its writer; WORKERS=1 runs one at a time); then the headline metrics that run saved,
+# checked against tolerances derived from their intervals.
 NBVAL := --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 300
-# Its stage times (collection, unit tests, each notebook, results tests) go to reports/stage_times.json.
+# Its stage times (collection, unit tests, each notebook, results tests) and wall time go to
+# reports/stage_times.json.
 test: lint
-	INTEREST_LAB_STAGE_COMMAND="make test" INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider --durations=20 tests/unit --nbval notebooks $(NBVAL) tests/results
+	INTEREST_LAB_STAGE_COMMAND="make test" INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider --durations=20 \
+		-n $(WORKERS) --no-loadscope-reorder tests/unit --nbval notebooks $(NBVAL)
+	INTEREST_LAB_STAGE_COMMAND="make test" INTEREST_LAB_STAGE_MERGE=1 INTEREST_LAB_PROGRESS=0 \
+		$(PY) -m pytest -p no:cacheprovider --durations=5 tests/results
 
 # The notebooks most exposed to round-off and tie order, executed again as on another processor: OpenBLAS's
 # SSE3 kernels on one thread and numpy without its AVX2/AVX-512 sorting and math kernels (which order equal

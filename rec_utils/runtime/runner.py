@@ -3,6 +3,7 @@
     python -m rec_utils.run                        # every notebook, in numeric order
     python -m rec_utils.run 01 -p sample_frac 0.1  # one notebook with an override
     python -m rec_utils.run --inplace              # refresh the committed outputs (maintainers)
+    python -m rec_utils.run --jobs 2               # two notebooks at a time (make reproduce)
 
 What a run guarantees:
 
@@ -32,6 +33,10 @@ What a run guarantees:
   status 130; a runner killed outright leaves "running", which reads as interrupted once it is gone.
 - Start-up: temporary files that writers killed mid-write left in the run's folder and in notebooks/ are
   removed (rec_utils.runtime.io.sweep_temporary_files).
+- Side by side (`--jobs N`): N threads each run one notebook at a time; a sequence of notebooks that read each
+  other's results (rec_utils.runtime.side_by_side) runs in order on one thread, longest sequences first. The
+  kernels get their share of the cores for BLAS and OpenMP. Ctrl-C or SIGTERM stops the kernels of the running
+  notebooks (recorded as interrupted) and skips the rest.
 - Every output (executed notebook, HTML, log, index) is written atomically: a reader sees the previous
   file or the new one, never a partial one. A failing notebook is named with its cell; the command then
   exits with status 1.
@@ -41,22 +46,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
-import papermill as pm
-import zmq
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpec
-from nbconvert import HTMLExporter
-from traitlets import default
+import psutil
 
-from rec_utils.runtime.io import atomic_path, file_lock, sweep_temporary_files, write_text_atomic
+from rec_utils.runtime.execution import KERNEL_NAME, execute, export_html, interpreter_shown, own_kernel_spec
+from rec_utils.runtime.io import file_lock, sweep_temporary_files
 from rec_utils.runtime.overrides import overrides_per_notebook, typed_parameters
 from rec_utils.runtime.paths import (
     CACHE_DIR,
@@ -65,21 +69,18 @@ from rec_utils.runtime.paths import (
     NOTEBOOK_PATTERN,
     NOTEBOOKS_DIR,
     PROCESSED_DIR,
-    REPO_ROOT,
     relative,
 )
 from rec_utils.runtime.report import refresh_index, write_index
 from rec_utils.runtime.run_log import LOG_NAME, RunResult, notebook_title, now, read_run_log, record_runs
 from rec_utils.runtime.runs import RUN_DIR_ENV, run_folder
+from rec_utils.runtime.side_by_side import sequences, shared_cores
 from rec_utils.runtime.stage_times import record_stages
 
 __all__ = ["RunResult", "execute", "find_notebooks", "main", "notebook_title", "own_kernel_spec", "parse_args",
            "read_run_log", "record_runs"]
 
 QUIET_KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
-KERNEL_NAME = "interest-lab"
-KERNELS_DIR: Path = Path(sys.prefix) / "share" / "jupyter" / "kernels"  # where `ipykernel install --sys-prefix` puts it
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]  # the kernel's own log: errors only, no transport notices
 INTERRUPTED = "interrupted (Ctrl-C or SIGTERM) while this notebook ran"
 
 
@@ -98,75 +99,6 @@ def find_notebooks(selectors: list[str], notebooks_dir: Path | None = None) -> l
             raise SystemExit(f"notebook selector {sel!r} matches {len(matches)} notebooks; choose from: {names}")
         chosen.append(matches[0])
     return chosen
-
-
-def own_kernel_spec(kernels_dir: Path | None = None, python: str = sys.executable) -> KernelSpec:
-    """The interest-lab kernel spec of this interpreter's environment; SystemExit with a one-line hint
-    when it is missing or starts another interpreter."""
-    spec_dir = Path(kernels_dir or KERNELS_DIR) / KERNEL_NAME
-    hint = f"install it with `make install` (or `{python} -m ipykernel install --sys-prefix --name {KERNEL_NAME}`)"
-    if not (spec_dir / "kernel.json").is_file():
-        raise SystemExit(f"no {KERNEL_NAME!r} kernel is installed for this interpreter ({python}): {hint}")
-    spec = KernelSpec.from_resource_dir(str(spec_dir))
-    kernel_python = spec.argv[0] if spec.argv else ""
-    same = (Path(kernel_python).absolute().parent == Path(python).absolute().parent
-            and Path(kernel_python).exists() and os.path.samefile(kernel_python, python))
-    if not same:
-        raise SystemExit(f"the {KERNEL_NAME!r} kernel in {spec_dir} starts {kernel_python!r}, "
-                         f"not this interpreter ({python}): {hint}")
-    return spec
-
-
-class InterpreterKernelManager(AsyncKernelManager):
-    """Starts own_kernel_spec() whatever else the Jupyter path holds, over encrypted sockets where possible."""
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        if self._kernel_spec is None:
-            self._kernel_spec = own_kernel_spec()
-        return self._kernel_spec
-
-    @default("transport_encryption")
-    def _encrypt_when_possible(self) -> str:
-        return "auto" if zmq.has("curve") else "disabled"
-
-
-def _interpreter_shown(python: str) -> str:
-    """The kernel's interpreter as the run log shows it: relative to the repository when inside it, and not
-    resolved (a virtual environment's python is a symlink to the base interpreter)."""
-    path = Path(python).absolute()
-    return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else path.as_posix()
-
-
-def execute(notebook: Path, output: Path, parameters: dict) -> RunResult:
-    """Run one notebook with papermill in its own folder, writing `output` atomically.
-
-    Never raises for a failing notebook (its executed copy, with the error, is kept) or a kernel that
-    dies or cannot start (then `output` is left as it was); KeyboardInterrupt propagates.
-    """
-    started, start = now(), time.perf_counter()
-    error, written = None, False
-    try:
-        with atomic_path(output) as tmp:
-            try:
-                pm.execute_notebook(
-                    str(notebook), str(tmp), parameters=parameters or None, cwd=str(notebook.parent),
-                    progress_bar=False, log_output=False, kernel_name=KERNEL_NAME,
-                    kernel_manager_class=InterpreterKernelManager, extra_arguments=KERNEL_ARGUMENTS,
-                )
-            except pm.PapermillExecutionError as exc:
-                error = f"cell {exc.cell_index} (execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
-        written = True
-    except Exception as exc:  # the kernel died, timed out or did not start: no executed copy to keep
-        error = f"{type(exc).__name__}: {exc}"
-    return RunResult(notebook, output, time.perf_counter() - start, error, started, now(), dict(parameters),
-                     written=written)
-
-
-def export_html(executed: Path) -> Path:
-    """HTML export of an executed notebook, next to it (written atomically)."""
-    body, _ = HTMLExporter().from_filename(str(executed))
-    return write_text_atomic(executed.with_suffix(".html"), body)
 
 
 @contextlib.contextmanager
@@ -209,7 +141,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--inplace", action="store_true",
                         help="write outputs back into notebooks/ (refreshes what nbval checks)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML export")
-    return parser.parse_args(argv)
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="run N notebooks at a time (default 1; a notebook that reads another's results "
+                             "still runs after it)")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be 1 or more, got {args.jobs}")
+    return args
 
 
 def sweep_leftovers(run_dir: Path) -> None:
@@ -227,6 +165,89 @@ def _rejected_at_parameters(results: list[RunResult]) -> bool:
     return bool(results) and all(r.error and "ParameterError" in r.error for r in results)
 
 
+def stop_kernels() -> None:
+    """Terminate the kernels this process started: the notebooks they run end with an error."""
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.terminate()
+
+
+def _run_notebooks(notebooks: list[Path], args: argparse.Namespace, run_dir: Path, kernel: str,
+                   overrides: dict[Path, dict]) -> list[RunResult]:
+    """Execute `notebooks` one after another, or on `args.jobs` threads (see the module docstring), recording each
+    in the run log as it starts and ends. Returns their results in notebook order."""
+    lock = threading.Lock()  # the run log's file lock does not exclude threads of one process
+    results: dict[Path, RunResult] = {}
+    stopping = threading.Event()
+
+    def record(batch: list[RunResult]) -> None:
+        with lock:
+            results.update({r.notebook: r for r in batch})
+            if not args.inplace:
+                entries = record_runs(batch, run_dir, kernel)
+                write_index(entries, reports_dir=run_dir, notebooks=[n.stem for n in find_notebooks([])])
+
+    def run_one(nb: Path) -> None:
+        output = nb if args.inplace else run_dir / nb.name
+        print(f"running {relative(nb)} ...", flush=True)
+        start, started = time.perf_counter(), now()
+        if not args.inplace:
+            with lock:
+                record_runs([RunResult(nb, output, 0.0, None, started, "", overrides[nb], running=True)], run_dir,
+                            kernel)
+        try:
+            result = execute(nb, output, overrides[nb])
+            if result.written and not args.no_html and not args.inplace:
+                export_html(output)
+        except KeyboardInterrupt:
+            result = RunResult(nb, output, time.perf_counter() - start, INTERRUPTED, started, now(), overrides[nb])
+        if stopping.is_set() and result.error:  # its kernel was stopped by the interrupt
+            result = dataclasses.replace(result, error=INTERRUPTED)
+        print(f"  {result.status} in {result.seconds:.1f} s -> {relative(output)}", flush=True)
+        if result.error:
+            print(f"  {nb.name}: {result.error}", file=sys.stderr, flush=True)
+        record([result])
+
+    def skip_the_rest() -> None:
+        stamp = now()
+        rest = [RunResult(nb, run_dir / nb.name, 0.0, "not run: the run was interrupted", stamp, stamp, overrides[nb],
+                          skipped=True) for nb in notebooks if nb not in results]
+        if rest:
+            record(rest)
+
+    if args.jobs == 1:
+        for nb in notebooks:
+            run_one(nb)
+            if results[nb].error == INTERRUPTED:
+                skip_the_rest()
+                break
+        return [results[nb] for nb in notebooks]
+
+    by_stem = {nb.stem: nb for nb in notebooks}
+
+    def run_sequence(stems: list[str]) -> None:
+        for stem in stems:
+            if stopping.is_set():
+                return
+            run_one(by_stem[stem])
+
+    ordered = sorted(sequences(by_stem).values(), key=lambda stems: (-len(stems), stems[0]))
+    pool = ThreadPoolExecutor(args.jobs, thread_name_prefix="notebooks")
+    futures = [pool.submit(run_sequence, stems) for stems in ordered]
+    try:
+        for future in futures:
+            future.result()
+    except KeyboardInterrupt:
+        stopping.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_kernels()
+        wait(futures)
+        skip_the_rest()
+    finally:
+        pool.shutdown(wait=True)
+    return [results[nb] for nb in notebooks]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.inplace and args.parameter:
@@ -235,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parameters = typed_parameters(args.parameter, notebooks)
     overrides = overrides_per_notebook(notebooks, parameters)
     spec = own_kernel_spec()
-    kernel = f"{KERNEL_NAME} ({_interpreter_shown(spec.argv[0])})"
+    kernel = f"{KERNEL_NAME} ({interpreter_shown(spec.argv[0])})"
     run_dir = run_folder(parameters)
     kernel_env = {**QUIET_KERNEL_ENV, RUN_DIR_ENV: str(run_dir) if parameters else None}
     if parameters:
@@ -245,41 +266,19 @@ def main(argv: list[str] | None = None) -> int:
     new_folder = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(run_dir)
-    results: list[RunResult] = []
+    if args.jobs > 1:
+        kernel_env.update(shared_cores(args.jobs))
+    wall_start = time.perf_counter()
     with environment(kernel_env), sigterm_as_interrupt():
-        for i, nb in enumerate(notebooks):
-            output = nb if args.inplace else run_dir / nb.name
-            print(f"running {relative(nb)} ...", flush=True)
-            start, started = time.perf_counter(), now()
-            if not args.inplace:
-                record_runs([RunResult(nb, output, 0.0, None, started, "", overrides[nb], running=True)], run_dir,
-                            kernel)
-            try:
-                result = execute(nb, output, overrides[nb])
-                if result.written and not args.no_html and not args.inplace:
-                    export_html(output)
-            except KeyboardInterrupt:
-                result = RunResult(nb, output, time.perf_counter() - start, INTERRUPTED, started, now(), overrides[nb])
-            results.append(result)
-            print(f"  {result.status} in {result.seconds:.1f} s -> {relative(output)}", flush=True)
-            if result.error:
-                print(f"  {nb.name}: {result.error}", file=sys.stderr, flush=True)
-            interrupted = result.error == INTERRUPTED
-            if interrupted:
-                stamp = now()
-                results += [RunResult(rest, run_dir / rest.name, 0.0, "not run: the run was interrupted", stamp,
-                                      stamp, overrides[rest], skipped=True) for rest in notebooks[i + 1:]]
-            if not args.inplace:
-                entries = record_runs(results[-1:] if not interrupted else results[i:], run_dir, kernel)
-                write_index(entries, reports_dir=run_dir, notebooks=[n.stem for n in find_notebooks([])])
-            if interrupted:
-                break
+        results = _run_notebooks(notebooks, args, run_dir, kernel, overrides)
+    wall = time.perf_counter() - wall_start
     if parameters and new_folder and _rejected_at_parameters(results):
         shutil.rmtree(run_dir, ignore_errors=True)
         print(f"every notebook stopped at its parameters check: {relative(run_dir)}/ removed", flush=True)
     elif not args.inplace:
         if not parameters and not args.notebooks and not any(r.error == INTERRUPTED for r in results):
-            record_stages("make reproduce", {r.notebook.stem: r.seconds for r in results}, run_dir)  # full run
+            record_stages("make reproduce", {r.notebook.stem: r.seconds for r in results}, run_dir,
+                          wall=wall)  # a full run
             refresh_index(run_dir, notebooks=[n.stem for n in find_notebooks([])])
         print(f"report: {relative(run_dir / 'index.html')}")
     failed = [r for r in results if r.status != "ok"]

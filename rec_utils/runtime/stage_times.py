@@ -4,10 +4,14 @@ that a slow stage is visible the day it appears.
 Stages: `make install` (each pip step, recorded by the Makefile through this module's command line), `make
 reproduce` (each notebook, recorded by the runner after a full default run) and `make test` (the unit tests, each
 notebook under nbval, the results tests; recorded by the pytest plugin in conftest.py when the Makefile sets
-STAGE_COMMAND_ENV). Each command keeps its latest run; the file is merged under a lock and written atomically, and
-an unreadable file reads as empty.
+STAGE_COMMAND_ENV; the results tests, run afterwards, are added with STAGE_MERGE_ENV). Each command keeps its
+latest run; the file is merged under a lock and written atomically, and an unreadable file reads as empty.
 
-    record_stages("make test", {"unit tests": 212.0, "nbval 06_click_model": 230.1}, replace=True)
+A command's total is its wall-clock time: the sum of its stages when they ran one after another, less when stages
+ran side by side (`make test` runs the unit tests and the notebooks on two pytest workers, then the results tests;
+a stage's seconds are then those of its own tests, and the record keeps the measured wall time besides).
+
+    record_stages("make test", {"unit tests": 212.0, "nbval 06_click_model": 230.1}, replace=True, wall=301.5)
     python -m rec_utils.runtime.stage_times --replace "make install" "pip: requirements.txt" 61
 """
 
@@ -25,7 +29,9 @@ from rec_utils.runtime.paths import REPORTS_DIR
 
 STAGE_FILE = "stage_times.json"
 STAGE_COMMAND_ENV = "INTEREST_LAB_STAGE_COMMAND"  # set by the Makefile: the command whose stages pytest records
+STAGE_MERGE_ENV = "INTEREST_LAB_STAGE_MERGE"  # set too: pytest adds its stages to the command's record
 COMMANDS = ("make install", "make reproduce", "make test")
+ADDED_UP = "stages added up (side by side, so more than the total)"
 
 
 def read_stage_times(reports_dir: Path = REPORTS_DIR) -> dict[str, dict]:
@@ -37,29 +43,44 @@ def read_stage_times(reports_dir: Path = REPORTS_DIR) -> dict[str, dict]:
     return times if isinstance(times, dict) else {}
 
 
+def _wall(record: Mapping) -> float:
+    """A command's wall-clock seconds: recorded, else (a record without one) its stages added up."""
+    stages = record.get("stages", {})
+    return float(record.get("wall", sum(stages.values())))
+
+
 def record_stages(command: str, stages: Mapping[str, float], reports_dir: Path = REPORTS_DIR, *,
-                  replace: bool = True) -> dict[str, dict]:
+                  replace: bool = True, wall: float | None = None) -> dict[str, dict]:
     """Record `stages` ({stage: seconds}) of `command`: replace its earlier stages (a whole run of it) or merge
-    into them (one step of it, e.g. one pip install of make install). Returns every command's record."""
-    if not stages or any(seconds < 0 for seconds in stages.values()):
-        raise ValueError(f"need stages with seconds >= 0, got {dict(stages)}")
+    into them (one step of it, e.g. one pip install of make install). `wall`: the step's wall-clock seconds
+    (default: its stages added up, as when they ran one after another); a merged step adds it to the
+    command's. Returns every command's record."""
+    if not stages or any(seconds < 0 for seconds in stages.values()) or (wall is not None and wall < 0):
+        raise ValueError(f"need stages and wall time with seconds >= 0, got {dict(stages)} and {wall}")
     path = Path(reports_dir) / STAGE_FILE
     with file_lock(path):
         times = read_stage_times(reports_dir)
-        kept = {} if replace else dict(times.get(command, {}).get("stages", {}))
+        earlier = {} if replace else times.get(command, {})
+        kept = dict(earlier.get("stages", {}))
+        step_wall = sum(stages.values()) if wall is None else wall
         times[command] = {"finished": time.strftime("%Y-%m-%d %H:%M:%S"),
-                          "stages": {**kept, **{name: round(float(s), 1) for name, s in stages.items()}}}
+                          "stages": {**kept, **{name: round(float(s), 1) for name, s in stages.items()}},
+                          "wall": round((_wall(earlier) if earlier else 0.0) + float(step_wall), 1)}
         write_text_atomic(path, json.dumps(times, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return times
 
 
 def stage_rows(times: Mapping[str, dict]) -> list[tuple[str, str, float]]:
-    """(command, stage, seconds) rows, commands in README order, then a "total" row per command."""
+    """(command, stage, seconds) rows, commands in README order; per command a "stages added up" row where stages
+    ran side by side (the sum exceeds the wall time), then a "total" row: the command's wall-clock seconds."""
     rows = []
     for command in sorted(times, key=lambda c: (COMMANDS.index(c) if c in COMMANDS else len(COMMANDS), c)):
         stages = times[command].get("stages", {})
         rows += [(command, name, seconds) for name, seconds in stages.items()]
-        rows.append((command, "total", round(sum(stages.values()), 1)))
+        added, wall = round(sum(stages.values()), 1), round(_wall(times[command]), 1)
+        if added > wall:
+            rows.append((command, ADDED_UP, added))
+        rows.append((command, "total", wall))
     return rows
 
 
@@ -73,7 +94,8 @@ def stage_html(times: Mapping[str, dict]) -> str:
         by_command.setdefault(row[0], []).append(row)
     cells = []
     for command, rows in by_command.items():
-        ordered = sorted(rows[:-1], key=lambda r: -r[2]) + rows[-1:]  # the total stays last
+        summary = [row for row in rows if row[1] in (ADDED_UP, "total")]  # they stay last
+        ordered = sorted((row for row in rows if row not in summary), key=lambda r: -r[2]) + summary
         finished = html.escape(str(times[command].get("finished", "")))
         cells += [f"<tr><td>{html.escape(command)}</td><td>{html.escape(stage)}</td><td>{seconds:,.1f}</td>"
                   f"<td>{finished}</td></tr>" for _, stage, seconds in ordered]

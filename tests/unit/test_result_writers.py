@@ -33,8 +33,8 @@ WRITERS = {
     "evaluation/choice.py:save_choice": RUN_RESULT,
     "chapters/click_model/predictions.py:save_click_predictions": RUN_RESULT,
     "chapters/click_model/deep.py:save_interest_model": "cache: data/cache/ (notebook 06's trained model, reloaded)",
-    "runtime/runner.py:execute": "the runner's executed notebook, in run_folder(overrides) (main)",
-    "runtime/runner.py:export_html": "the runner's HTML, beside the executed notebook",
+    "runtime/execution.py:execute": "the runner's executed notebook, in run_folder(overrides) (runner.main)",
+    "runtime/execution.py:export_html": "the runner's HTML, beside the executed notebook",
     "runtime/run_log.py:record_runs": "the runner's run log, in run_folder(overrides) (main)",
     "runtime/report.py:write_index": "the runner's index, in run_folder(overrides) (main); no default folder",
     "runtime/stage_times.py:record_stages": "the README commands' stage times (make install / reproduce / test), "

@@ -6,11 +6,13 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 
 import nbformat
 import pytest
 
-from rec_utils.runtime import runner, runs
+from rec_utils.runtime import execution, runner, runs, side_by_side
 from rec_utils.runtime.report import write_index
 from rec_utils.runtime.runner import (
     RunResult,
@@ -93,7 +95,7 @@ def test_sample_run_is_kept_apart_from_the_full_run(project):
     assert sorted(p.name for p in full.iterdir()) == ["runs"]  # nothing written over the full run's reports
     entry = json.loads((sample / "run_log.json").read_text())["99_test"]
     assert entry["parameters"] == {"frac": 0.5} and entry["status"] == "ok"
-    assert entry["kernel"] == f"interest-lab ({runner._interpreter_shown(sys.executable)})"
+    assert entry["kernel"] == f"interest-lab ({execution.interpreter_shown(sys.executable)})"
     assert (sample / "99_test.html").exists()
     executed = nbformat.read(sample / nb.name, as_version=4)
     assert executed.cells[-1].outputs[0]["text"].strip() == str(sample)  # the kernel knows the run's folder
@@ -281,3 +283,60 @@ def test_a_full_run_records_each_notebooks_seconds_as_make_reproduces_stages(pro
     times = json.loads((reports / "stage_times.json").read_text())
     assert times["make reproduce"]["stages"] == {"97_t": 2.5, "98_t": 2.5}
     assert "Time per stage" in (reports / "index.html").read_text()
+
+
+def _ok(notebook, output, seconds=1.0):
+    output.write_text("{}")
+    return RunResult(notebook, output, seconds, None, "2026-01-01 00:00:00", "2026-01-01 00:00:01")
+
+
+def test_side_by_side_a_reader_runs_after_its_writer_on_its_thread(project, monkeypatch):
+    for n in ("96", "97", "98", "99"):
+        _notebook(project / "notebooks" / f"{n}_t.ipynb", ["a = 1  # p"], title=f"# {n} T")
+    monkeypatch.setattr(side_by_side, "READS_FROM", {"99_t": ("97_t",)})
+    for name in side_by_side.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    share = side_by_side.shared_cores(2)["OMP_NUM_THREADS"]
+    calls = []
+
+    def fake_execute(notebook, output, parameters):
+        calls.append((threading.current_thread().name, notebook.stem, os.environ.get("OMP_NUM_THREADS")))
+        time.sleep(0.1)
+        return _ok(notebook, output)
+
+    monkeypatch.setattr(runner, "execute", fake_execute)
+    assert runner.main(["--no-html", "--jobs", "2"]) == 0
+    order = [stem for _, stem, _ in calls]
+    thread_of = {stem: thread for thread, stem, _ in calls}
+    assert sorted(order) == ["96_t", "97_t", "98_t", "99_t"] and order.index("97_t") < order.index("99_t")
+    assert thread_of["97_t"] == thread_of["99_t"] and len(set(thread_of.values())) == 2
+    assert {threads for _, _, threads in calls} == {share} and "OMP_NUM_THREADS" not in os.environ
+    log = json.loads((project / "reports" / "run_log.json").read_text())
+    assert sorted(log) == sorted(order) and {entry["status"] for entry in log.values()} == {"ok"}
+    times = json.loads((project / "reports" / "stage_times.json").read_text())["make reproduce"]
+    assert sum(times["stages"].values()) == 4.0 and times["wall"] < 4.0  # measured, not the stages added up
+    with pytest.raises(SystemExit):
+        runner.parse_args(["--jobs", "0"])
+
+
+def test_side_by_side_an_interrupt_stops_the_running_kernels_and_skips_the_rest(project, monkeypatch):
+    for n in ("97", "98", "99"):
+        _notebook(project / "notebooks" / f"{n}_t.ipynb", ["a = 1  # p"], title=f"# {n} T")
+    monkeypatch.setattr(side_by_side, "READS_FROM", {"99_t": ("98_t",)})  # 98 then 99 on one thread, 97 beside
+    stopped, finished_97 = threading.Event(), threading.Event()
+    monkeypatch.setattr(runner, "stop_kernels", stopped.set)
+
+    def fake_execute(notebook, output, parameters):
+        if notebook.stem == "97_t":
+            finished_97.set()
+            return _ok(notebook, output)
+        finished_97.wait(10)
+        os.kill(os.getpid(), signal.SIGTERM)  # `kill <runner>` while 98 runs
+        stopped.wait(10)  # its kernel stopped: the notebook ends with an error
+        return RunResult(notebook, output, 1.0, "DeadKernelError: Kernel died")
+
+    monkeypatch.setattr(runner, "execute", fake_execute)
+    assert runner.main(["--no-html", "--jobs", "2"]) == 130
+    log = json.loads((project / "reports" / "run_log.json").read_text())
+    assert [log[k]["status"] for k in sorted(log)] == ["ok", "failed", "skipped"]
+    assert "interrupted" in log["98_t"]["error"] and stopped.is_set()

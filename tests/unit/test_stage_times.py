@@ -8,7 +8,15 @@ import pytest
 
 from rec_utils.runtime.paths import REPO_ROOT
 from rec_utils.runtime.report import render_index
-from rec_utils.runtime.stage_times import STAGE_FILE, main, read_stage_times, record_stages, stage_html, stage_rows
+from rec_utils.runtime.stage_times import (
+    ADDED_UP,
+    STAGE_FILE,
+    main,
+    read_stage_times,
+    record_stages,
+    stage_html,
+    stage_rows,
+)
 
 
 def test_a_run_replaces_the_commands_stages_and_a_step_merges_into_them(tmp_path):
@@ -21,6 +29,16 @@ def test_a_run_replaces_the_commands_stages_and_a_step_merges_into_them(tmp_path
     assert set(json.loads((tmp_path / STAGE_FILE).read_text())) == {"make test", "make install"}
     with pytest.raises(ValueError, match="seconds"):
         record_stages("make test", {"unit tests": -1.0}, tmp_path)
+
+
+def test_a_side_by_side_run_keeps_its_wall_time_and_a_merged_step_adds_to_it(tmp_path):
+    record_stages("make test", {"unit tests": 300.0, "nbval 06": 200.0}, tmp_path, wall=320.0)
+    times = record_stages("make test", {"results tests": 30.0}, tmp_path, replace=False)
+    assert times["make test"]["wall"] == 350.0
+    assert stage_rows(times)[-2:] == [("make test", ADDED_UP, 530.0), ("make test", "total", 350.0)]
+    page = stage_html(times)
+    assert page.index("unit tests") < page.index(ADDED_UP) < page.index("total</td><td>350.0")
+    assert record_stages("make test", {"unit tests": 9.0}, tmp_path)["make test"]["wall"] == 9.0  # a new run
 
 
 def test_a_damaged_file_reads_as_empty_and_is_written_again(tmp_path):
@@ -64,3 +82,4 @@ def test_the_makefile_records_install_and_test_stages(tmp_path):
     assert 'rec_utils.runtime.stage_times "make install" "pip: jax"' in install.stdout
     test = plan("test", "-W", "lint")
     assert 'INTEREST_LAB_STAGE_COMMAND="make test"' in test.stdout
+    assert 'INTEREST_LAB_STAGE_COMMAND="make test" INTEREST_LAB_STAGE_MERGE=1' in test.stdout  # results tests
