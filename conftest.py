@@ -55,6 +55,7 @@ def _work_unit(nodeid: str) -> str:
     return f"notebooks from {sequence_of(Path(path).stem)}" if path.endswith(".ipynb") else path
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: without the plugin pytest does not call it
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist's scope scheduler with the work units of _work_unit, whatever --dist says."""
     from xdist.scheduler import LoadScopeScheduling

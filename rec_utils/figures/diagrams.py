@@ -18,11 +18,9 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from keras import ops
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from rec_utils.evaluation.protocol import Protocol
-from rec_utils.models.private_training import clip_rows
 from rec_utils.simulation.clicks import SimulatorConfig
 
 WINDOW_COLOURS = {"history": "#9ecae1", "validation": "#fdae6b", "test": "#e6550d"}
@@ -139,6 +137,10 @@ def dp_sgd_diagram(gradients: np.ndarray, clip_norm: float, noise: np.ndarray, e
         raise ValueError(f"need gradients (n, 2) and noise (2,); got {gradients.shape} and {noise.shape}")
     if clip_norm <= 0 or expected_batch <= 0:
         raise ValueError(f"clip_norm and expected_batch must be positive; got {clip_norm} and {expected_batch}")
+    from keras import ops  # here, not at the top: the other diagrams' notebooks need not load Keras (seconds)
+
+    from rec_utils.models.private_training import clip_rows
+
     norms = np.linalg.norm(gradients, axis=1, keepdims=True)
     clipped = ops.convert_to_numpy(clip_rows(gradients, clip_norm)).astype(float)  # the training code's clipping
     total = clipped.sum(axis=0)
