@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--epochs must be at least 3: the first two epochs also compile")
     if os.environ.get(CHILD) != "1":
         # Keras picks its backend, and XLA its device count, at first import: run again in a JAX process.
-        from rec_utils.models.distributed import jax_environment
+        from rec_utils.models.jax_process import jax_environment
         env = {**os.environ, **jax_environment(args.simulate_devices), CHILD: "1"}
         command = [sys.executable, __file__, *(sys.argv[1:] if argv is None else argv)]
         return subprocess.run(command, env=env).returncode

@@ -9,15 +9,13 @@ device computes on the same batch: the weights after a step agree up to float ro
 (`one_step_agreement` measures it). The same code runs on several GPUs; on a CPU, XLA can pretend to
 have d devices (XLA_FLAGS=--xla_force_host_platform_device_count=d), which tests the mechanics but
 brings no speed. Keras distributes only on JAX, so a notebook on another backend runs this module in a
-JAX subprocess (`run_in_jax`, `python -m rec_utils.models.distributed`).
+JAX subprocess (rec_utils.models.jax_process.run_in_jax, `python -m rec_utils.models.distributed`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -37,17 +35,6 @@ from rec_utils.simulation.clicks import SimulatorConfig, pixel_components, simul
 
 class DistributionUnavailableError(RuntimeError):
     """Keras' distribution API needs the JAX backend."""
-
-
-def jax_environment(n_devices: int | None = None) -> dict[str, str]:
-    """Environment for a Keras-on-JAX process; with `n_devices`, XLA shows that many CPU devices."""
-    env = {"KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
-           "INTEREST_LAB_PROGRESS": "0"}
-    if n_devices is not None:
-        if n_devices < 1:
-            raise ValueError(f"n_devices must be at least 1, got {n_devices}")
-        env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={n_devices}"
-    return env
 
 
 def data_parallel(devices: list[str] | None = None) -> keras.distribution.DataParallel:
@@ -184,27 +171,8 @@ def _demo(out_dir: Path, epochs: int, batch_size: int, n_users: int, check_only:
     return report
 
 
-def run_in_jax(out_dir: Path, *, n_devices: int | None = 2, epochs: int = 3, batch_size: int = 256,
-               n_users: int = 1000, check_only: bool = False, timeout_s: float = 600) -> dict:
-    """Run the demo (`python -m rec_utils.models.distributed`) with Keras on JAX in a fresh process.
-
-    n_devices: simulated CPU devices (None = the machine's real devices, e.g. its GPUs). Writes
-    report.json (and, unless check_only, predictions.npz with the validation rows) to `out_dir` and
-    returns the report. Raises RuntimeError with the process's last output when it fails.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "rec_utils.models.distributed", "--out", str(out_dir), "--epochs", str(epochs),
-               "--batch-size", str(batch_size), "--n-users", str(n_users), *(["--check-only"] if check_only else [])]
-    done = subprocess.run(command, env={**os.environ, **jax_environment(n_devices)}, capture_output=True, text=True,
-                          timeout=timeout_s)
-    if done.returncode != 0:
-        raise RuntimeError(f"the JAX data-parallel run failed:\n{(done.stdout + done.stderr)[-3000:]}")
-    return json.loads((out_dir / "report.json").read_text())
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Command line of run_in_jax (start it with KERAS_BACKEND=jax)."""
+    """Command line of rec_utils.models.jax_process.run_in_jax (start it with KERAS_BACKEND=jax)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--epochs", type=int, default=3)

@@ -11,13 +11,8 @@ import keras
 import pandas as pd
 import pytest
 
-from rec_utils.models.distributed import (
-    DistributionUnavailableError,
-    _check_batch,
-    data_parallel,
-    jax_environment,
-    run_in_jax,
-)
+from rec_utils.models.distributed import DistributionUnavailableError, _check_batch, data_parallel
+from rec_utils.models.jax_process import jax_environment, run_in_jax
 from rec_utils.runtime.paths import REPO_ROOT
 
 NO_JAX = "jax is not installed: keras.distribution needs the JAX backend (pip install jax jaxlib)"

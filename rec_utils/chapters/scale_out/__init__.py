@@ -57,8 +57,8 @@ from rec_utils.evaluation.ranking import RANKING_METRICS
 from rec_utils.evaluation.resampling import mean_table, paired_differences, paired_verdict
 from rec_utils.figures.diagrams import spark_pipeline_diagram
 from rec_utils.figures.plots import learning_curves, save_figure
-from rec_utils.models.distributed import run_in_jax
 from rec_utils.models.factorization import implicit_als
+from rec_utils.models.jax_process import run_in_jax
 from rec_utils.recommend.scorers import factor_scores
 from rec_utils.runtime.benchmark_log import BENCHMARKS_PATH, cpu_description
 from rec_utils.runtime.device import keras_backend, require_device
