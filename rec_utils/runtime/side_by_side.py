@@ -61,8 +61,14 @@ def sequences(notebooks: Iterable[str]) -> dict[str, list[str]]:
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the system keeps one (Linux), else all of them."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
 def shared_cores(workers: int) -> dict[str, str]:
     """The thread variables that give each of `workers` processes side by side its share of this process's cores
     (at least one thread); a variable already set in the environment keeps its value."""
-    threads = max(1, len(os.sched_getaffinity(0)) // max(1, workers))
+    threads = max(1, usable_cores() // max(1, workers))
     return {name: os.environ.get(name, str(threads)) for name in THREAD_VARIABLES}

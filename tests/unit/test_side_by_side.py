@@ -76,3 +76,6 @@ def test_each_worker_gets_its_share_of_the_cores_unless_a_value_is_set(monkeypat
     assert shared_cores(8) == dict.fromkeys(THREAD_VARIABLES, "1")
     monkeypatch.setenv("MKL_NUM_THREADS", "3")
     assert shared_cores(2)["MKL_NUM_THREADS"] == "3"
+    monkeypatch.delattr("os.sched_getaffinity")  # macOS has no CPU affinity: every core counts
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert shared_cores(2)["OMP_NUM_THREADS"] == "4"
