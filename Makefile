@@ -100,11 +100,11 @@ reproduce: $(KERNEL_STAMP)
 # on one worker after its writer; WORKERS=1 runs one at a time); then the headline metrics that run saved,
 # checked against tolerances derived from their intervals.
 NBVAL := --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 --nbval-kernel-startup-timeout 300
-# Its stage times (collection, unit tests, each notebook, results tests) and wall time go to
-# reports/stage_times.json.
+# Its stage times (unit tests, each notebook, results tests) and wall time go to reports/stage_times.json. A
+# worker that dies is not replaced: the rest of its notebook would resume on a fresh kernel and fail cell by cell.
 test: lint
 	INTEREST_LAB_STAGE_COMMAND="make test" INTEREST_LAB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider --durations=20 \
-		-n $(WORKERS) --no-loadscope-reorder tests/unit --nbval notebooks $(NBVAL)
+		-n $(WORKERS) --no-loadscope-reorder --max-worker-restart 0 tests/unit --nbval notebooks $(NBVAL)
 	INTEREST_LAB_STAGE_COMMAND="make test" INTEREST_LAB_STAGE_MERGE=1 INTEREST_LAB_PROGRESS=0 \
 		$(PY) -m pytest -p no:cacheprovider --durations=5 tests/results
 

@@ -8,10 +8,11 @@
   or xdist sorts the units by their number of tests);
 - on an xdist worker, the BLAS and OpenMP pools of the worker and of what it starts (notebook kernels, scripts)
   get its share of the cores (rec_utils.runtime.side_by_side); a value set beforehand wins;
-- the seconds of each stage of `make test` (collection, unit tests, each notebook under nbval, results tests) and
-  its wall-clock seconds recorded in reports/stage_times.json and on the front page when the Makefile names the
-  command (rec_utils.runtime.stage_times): replacing the command's record, or added to it when the Makefile also
-  sets STAGE_MERGE_ENV (the results tests, run after the notebooks that wrote what they check).
+- the seconds of each stage of `make test` (collection where the main process collects, unit tests, each notebook
+  under nbval, results tests) and its wall-clock seconds recorded in reports/stage_times.json and on the front page
+  when the Makefile names the command (rec_utils.runtime.stage_times): replacing the command's record, or added to
+  it when the Makefile also sets STAGE_MERGE_ENV (the results tests, run after the notebooks that wrote what they
+  check).
 """
 
 import os
@@ -96,6 +97,13 @@ def _stage(nodeid: str) -> str:
     return "unit tests" if path.startswith("tests/unit/") else "other tests"
 
 
+def _merging() -> bool:
+    """Whether this run adds its stages to the command's record (make test's results tests, its second step)."""
+    from rec_utils.runtime.stage_times import STAGE_MERGE_ENV
+
+    return bool(os.environ.get(STAGE_MERGE_ENV))
+
+
 def _recording() -> str | None:
     from rec_utils.runtime.stage_times import STAGE_COMMAND_ENV
 
@@ -111,8 +119,10 @@ def pytest_collection(session) -> None:
 
 
 def pytest_collection_finish(session) -> None:
+    """Under xdist only the workers collect (their seconds count in the wall time, in no stage)."""
     if _COLLECTION_START:
-        _STAGE_SECONDS["collection"] = time.perf_counter() - _COLLECTION_START[0]
+        name = "collection of the results tests" if _merging() else "collection"
+        _STAGE_SECONDS[name] = time.perf_counter() - _COLLECTION_START[0]
 
 
 def pytest_runtest_logreport(report) -> None:
@@ -126,8 +136,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     command = _recording()
     if command and len(_STAGE_SECONDS) > 1 and not hasattr(session.config, "workerinput"):
         from rec_utils.runtime.report import refresh_index
-        from rec_utils.runtime.stage_times import STAGE_MERGE_ENV, record_stages
+        from rec_utils.runtime.stage_times import record_stages
 
         wall = time.perf_counter() - _SESSION_START[0]
-        record_stages(command, _STAGE_SECONDS, replace=not os.environ.get(STAGE_MERGE_ENV), wall=wall)
+        record_stages(command, _STAGE_SECONDS, replace=not _merging(), wall=wall)
         refresh_index()

@@ -79,7 +79,9 @@ def execute(notebook: Path, output: Path, parameters: dict) -> RunResult:
         with atomic_path(output) as tmp:
             try:
                 pm.execute_notebook(
-                    str(notebook), str(tmp), parameters=parameters or None, cwd=str(notebook.parent),
+                    str(notebook), str(tmp), parameters=parameters or None,
+                    resources={"metadata": {"path": str(notebook.parent)}},  # the kernel's folder (papermill's cwd=
+                    # would chdir the whole process, which threads side by side share)
                     progress_bar=False, log_output=False, kernel_name=KERNEL_NAME,
                     kernel_manager_class=InterpreterKernelManager, extra_arguments=KERNEL_ARGUMENTS,
                 )

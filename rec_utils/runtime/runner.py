@@ -166,16 +166,20 @@ def _rejected_at_parameters(results: list[RunResult]) -> bool:
 
 
 def stop_kernels() -> None:
-    """Terminate the kernels this process started: the notebooks they run end with an error."""
+    """Terminate this process's children, the kernels, each with its process group (a kernel leads its own session,
+    so what it started, such as Spark's JVM, goes too): the notebooks they run end with an error."""
     for child in psutil.Process().children():
-        with contextlib.suppress(psutil.NoSuchProcess):
-            child.terminate()
+        with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError, PermissionError):
+            if os.getpgid(child.pid) == child.pid:
+                os.killpg(child.pid, signal.SIGTERM)
+            else:
+                child.terminate()
 
 
-def _run_notebooks(notebooks: list[Path], args: argparse.Namespace, run_dir: Path, kernel: str,
+def _run_notebooks(notebooks: list[Path], args: argparse.Namespace, jobs: int, run_dir: Path, kernel: str,
                    overrides: dict[Path, dict]) -> list[RunResult]:
-    """Execute `notebooks` one after another, or on `args.jobs` threads (see the module docstring), recording each
-    in the run log as it starts and ends. Returns their results in notebook order."""
+    """Execute `notebooks` one after another, or on `jobs` threads (see the module docstring), recording each in the
+    run log as it starts and ends. Returns their results in notebook order."""
     lock = threading.Lock()  # the run log's file lock does not exclude threads of one process
     results: dict[Path, RunResult] = {}
     stopping = threading.Event()
@@ -215,7 +219,7 @@ def _run_notebooks(notebooks: list[Path], args: argparse.Namespace, run_dir: Pat
         if rest:
             record(rest)
 
-    if args.jobs == 1:
+    if jobs == 1:
         for nb in notebooks:
             run_one(nb)
             if results[nb].error == INTERRUPTED:
@@ -232,17 +236,19 @@ def _run_notebooks(notebooks: list[Path], args: argparse.Namespace, run_dir: Pat
             run_one(by_stem[stem])
 
     ordered = sorted(sequences(by_stem).values(), key=lambda stems: (-len(stems), stems[0]))
-    pool = ThreadPoolExecutor(args.jobs, thread_name_prefix="notebooks")
+    pool = ThreadPoolExecutor(jobs, thread_name_prefix="notebooks")
     futures = [pool.submit(run_sequence, stems) for stems in ordered]
     try:
         for future in futures:
             future.result()
-    except KeyboardInterrupt:
+    except BaseException as error:  # Ctrl-C or SIGTERM, or an error of the runner itself in a thread
         stopping.set()
         pool.shutdown(wait=False, cancel_futures=True)
-        stop_kernels()
-        wait(futures)
+        while wait(futures, timeout=1).not_done:  # a thread past its check may have started another kernel
+            stop_kernels()
         skip_the_rest()
+        if not isinstance(error, KeyboardInterrupt):
+            raise
     finally:
         pool.shutdown(wait=True)
     return [results[nb] for nb in notebooks]
@@ -266,11 +272,12 @@ def main(argv: list[str] | None = None) -> int:
     new_folder = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(run_dir)
-    if args.jobs > 1:
-        kernel_env.update(shared_cores(args.jobs))
+    jobs = max(1, min(args.jobs, len(sequences(nb.stem for nb in notebooks))))  # no more threads than sequences
+    if jobs > 1:
+        kernel_env.update(shared_cores(jobs))
     wall_start = time.perf_counter()
     with environment(kernel_env), sigterm_as_interrupt():
-        results = _run_notebooks(notebooks, args, run_dir, kernel, overrides)
+        results = _run_notebooks(notebooks, args, jobs, run_dir, kernel, overrides)
     wall = time.perf_counter() - wall_start
     if parameters and new_folder and _rejected_at_parameters(results):
         shutil.rmtree(run_dir, ignore_errors=True)

@@ -8,7 +8,8 @@ must stay after another, and how many threads each process may use.
 
 A reader finds its writer's file through rec_utils.runtime.runs.find_artefact; run before the writer, it would
 recompute the result and print another sentence than its committed output. READER_FUNCTIONS names the calls that
-read another notebook's results; a unit test checks that every notebook calling one is listed in READS_FROM.
+read another notebook's results; a unit test checks that every notebook calling one, or load_metrics with another
+notebook's name, is listed in READS_FROM (and that no notebook calls find_artefact itself).
 
 Threads: two processes whose BLAS and OpenMP pools each spin on every core of a two-core machine run many times
 slower than one (a cross-validation cell of notebook 07 took 15 times as long), so each gets its share of the
@@ -26,6 +27,7 @@ MODEL_EVALUATION = "07_model_evaluation"
 READER_FUNCTIONS: dict[str, str] = {  # a call in a notebook's code -> the notebook whose saved results it reads
     "load_click_predictions": CLICK_MODEL,           # rec_utils.chapters.click_model.predictions
     "chosen_recommender": MODEL_EVALUATION,          # rec_utils.evaluation.choice
+    "load_choice": MODEL_EVALUATION,                 # rec_utils.evaluation.choice
     "protocol_headline": MODEL_EVALUATION,           # rec_utils.chapters.scenarios.recap
 }
 

@@ -63,9 +63,11 @@ def record_stages(command: str, stages: Mapping[str, float], reports_dir: Path =
         earlier = {} if replace else times.get(command, {})
         kept = dict(earlier.get("stages", {}))
         step_wall = sum(stages.values()) if wall is None else wall
+        redone = sum(float(kept[name]) for name in stages if name in kept)  # a step run again replaces its time
         times[command] = {"finished": time.strftime("%Y-%m-%d %H:%M:%S"),
                           "stages": {**kept, **{name: round(float(s), 1) for name, s in stages.items()}},
-                          "wall": round((_wall(earlier) if earlier else 0.0) + float(step_wall), 1)}
+                          "wall": round(max(0.0, (_wall(earlier) if earlier else 0.0) - redone) + float(step_wall),
+                                        1)}
         write_text_atomic(path, json.dumps(times, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return times
 

@@ -30,7 +30,9 @@ def _code(path) -> str:
 def test_every_notebook_that_reads_another_ones_results_is_declared(path):
     code = _code(path)
     read = {writer for call, writer in READER_FUNCTIONS.items() if re.search(rf"\b{call}\(", code)}
-    assert read <= set(READS_FROM.get(path.stem, ())), f"{path.stem} calls a reader of {sorted(read)}"
+    read |= set(re.findall(r"\bload_metrics\(\s*[\"'](\d\d_\w+)[\"']", code)) - {path.stem}
+    assert read <= set(READS_FROM.get(path.stem, ())), f"{path.stem} reads what {sorted(read)} saved"
+    assert not re.search(r"\bfind_artefact\(", code), "a notebook reads another's results through a named reader"
 
 
 def test_declared_notebooks_exist_and_read_only_earlier_ones():

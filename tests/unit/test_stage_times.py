@@ -39,6 +39,9 @@ def test_a_side_by_side_run_keeps_its_wall_time_and_a_merged_step_adds_to_it(tmp
     page = stage_html(times)
     assert page.index("unit tests") < page.index(ADDED_UP) < page.index("total</td><td>350.0")
     assert record_stages("make test", {"unit tests": 9.0}, tmp_path)["make test"]["wall"] == 9.0  # a new run
+    record_stages("make install", {"pip: base": 60.0, "pip: jax": 10.0}, tmp_path)
+    again = record_stages("make install", {"pip: jax": 12.0}, tmp_path, replace=False)  # the same step redone
+    assert again["make install"]["wall"] == 72.0
 
 
 def test_a_damaged_file_reads_as_empty_and_is_written_again(tmp_path):
