@@ -8,16 +8,18 @@ import numpy as np
 import pandas as pd
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, precision_recall_curve, roc_auc_score
+from sklearn.metrics import average_precision_score, brier_score_loss, precision_recall_curve, roc_auc_score
 
+from rec_utils.evaluation.grouped_auc import customer_draw_counts
 from rec_utils.evaluation.resampling import draws, percentile_interval
+from rec_utils.evaluation.weighted_metrics import WEIGHTED_FORMS, binary_log_loss, resampled_metric
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 # Metrics of predicted probabilities (no threshold), by the names the notebooks print.
 PROBABILITY_METRICS: dict[str, Metric] = {
     "ROC-AUC": roc_auc_score,
     "PR-AUC": average_precision_score,
-    "log-loss": lambda y, p: log_loss(y, p, labels=[0, 1]),
+    "log-loss": binary_log_loss,
     "Brier": brier_score_loss,
 }
 
@@ -29,8 +31,20 @@ def bootstrap_values(y_true: np.ndarray, y_prob: np.ndarray, metric: Metric, *, 
 
     Unlike rec_utils.evaluation.resampling (statistics of one value per customer), the metric here is computed
     over rows that belong to customers (ROC-AUC of all impressions of the drawn users), so a resample is the
-    concatenation of the drawn groups' rows; the groups themselves are drawn by resampling.draws."""
+    concatenation of the drawn groups' rows; the groups themselves are drawn by resampling.draws. The metrics of
+    weighted_metrics.WEIGHTED_FORMS (those of PROBABILITY_METRICS) are computed for all resamples at once from how
+    often each row was drawn: the same draws and the same values, without a call per resample (a resample where
+    the metric is undefined goes through the metric itself, which says why)."""
     y_true, y_prob = np.asarray(y_true), np.asarray(y_prob)
+    if metric in WEIGHTED_FORMS and y_prob.ndim == 1:
+        if groups is None:
+            codes, counts = None, np.stack([np.bincount(idx, minlength=len(y_true))
+                                            for idx in draws(len(y_true), n_boot, seed)]).astype(float)
+        else:
+            codes, counts = customer_draw_counts(groups, n_boot, seed)
+        values = resampled_metric(y_true, y_prob, metric, counts, codes)
+        if not np.isnan(values).any():
+            return values
     if groups is None:
         samples = draws(len(y_true), n_boot, seed)
     else:
@@ -107,12 +121,10 @@ def paired_bootstrap(y_true: np.ndarray, p_a: np.ndarray, p_b: np.ndarray, metri
                      groups: np.ndarray | None = None, n_boot: int = 200, seed: int = 0) -> dict[str, float]:
     """metric(a) - metric(b) on the same resamples: estimate, 95% interval and the share of resamples
     in which a is not better than b (a one-sided bootstrap p-value)."""
-    stacked = np.column_stack([p_a, p_b])
-
-    def diff(y: np.ndarray, s: np.ndarray) -> float:
-        return metric(y, s[:, 0]) - metric(y, s[:, 1])
-
-    values = bootstrap_values(y_true, stacked, diff, n_boot=n_boot, seed=seed, groups=groups)
+    y_true = np.asarray(y_true)
+    p_a, p_b = np.asarray(p_a), np.asarray(p_b)
+    values = (bootstrap_values(y_true, p_a, metric, n_boot=n_boot, seed=seed, groups=groups)
+              - bootstrap_values(y_true, p_b, metric, n_boot=n_boot, seed=seed, groups=groups))  # the same draws
     low, high = percentile_interval(values)
-    return {"difference": float(diff(np.asarray(y_true), stacked)), "low": float(low), "high": float(high),
+    return {"difference": float(metric(y_true, p_a) - metric(y_true, p_b)), "low": float(low), "high": float(high),
             "p_not_better": float(np.mean(values <= 0))}
