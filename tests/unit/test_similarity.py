@@ -41,6 +41,18 @@ def test_keep_top_n_per_row_and_neighbours():
     assert top_neighbours(m, 0, 2)["item"].tolist() == [2, 3]
 
 
+@pytest.mark.parametrize("n", [1, 3, 40])
+def test_keep_top_n_per_row_keeps_the_earlier_column_among_ties(n):
+    m = sp.random(60, 50, density=0.3, random_state=n, format="csr")
+    m.data = np.round(m.data, 1)  # many equal values in a row
+    kept = keep_top_n_per_row(m, n)
+    for row in range(m.shape[0]):
+        values, columns = m[row].data, m[row].indices
+        chosen = np.sort(columns[sorted(range(len(values)), key=lambda j: (-values[j], columns[j]))[:n]])
+        np.testing.assert_array_equal(np.sort(kept[row].indices), chosen)
+        np.testing.assert_array_equal(kept[row].toarray(), m[row].toarray() * np.isin(np.arange(50), chosen))
+
+
 def test_overlap_of_identical_and_disjoint_similarities():
     a = sp.csr_matrix(np.array([[0, 1.0, 0.5], [1.0, 0, 0], [0.5, 0, 0]]))
     b = sp.csr_matrix(np.array([[0, 0, 0.4], [0, 0, 0.3], [0.4, 0.3, 0]]))
