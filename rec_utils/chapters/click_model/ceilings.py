@@ -12,15 +12,23 @@ The ceiling of a model that reads only the clicked ids lies between the two: it 
 history and on more than none, and the best AUC reachable from less information is never higher. It is not
 computed (the likelihood of a clicks-only log sums over every unseen result page); the notebook states it as that
 bound.
+
+The ceilings take about half a minute (the importance sampler loops over the test users), so they are kept in
+data/trained/06_click_model/ by rec_utils.runtime.trained, keyed by the log's settings, the sample count and this
+code, and computed anew whenever one of them changes.
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from rec_utils.chapters.click_model.data import ClickData
+from rec_utils.chapters.click_model.deep import STORE_FOLDER
 from rec_utils.runtime.threads import single_threaded
+from rec_utils.runtime.trained import train_once
 from rec_utils.simulation.ceilings import achievable_probability, history_probability, monte_carlo_achievable
 
 ORACLE = "oracle: true p (sees the hidden taste)"
@@ -28,6 +36,10 @@ CEILING_FULL = "ceiling with the full history: E[p | query, item, earlier impres
 CEILING_NONE = "ceiling without history: E[p | query, item]"
 CEILINGS = (ORACLE, CEILING_FULL, CEILING_NONE)
 CEILING_OF = {"none": CEILING_NONE, "clicked": CEILING_FULL, "full": CEILING_FULL}  # the line above each model
+DIAGNOSTICS = ("quadrature_vs_monte_carlo_max_abs_z", "quadrature_vs_monte_carlo_mean_abs_diff", "monte_carlo_rows",
+               "history_mean_se", "history_median_ess", "history_check_users", "history_test_auc_seed_a",
+               "history_test_auc_seed_b")
+COUNTS = ("monte_carlo_rows", "history_check_users")  # diagnostics that are whole numbers
 
 
 def ceiling_predictions(data: ClickData, *, check_share: float = 0.25
@@ -38,13 +50,27 @@ def ceiling_predictions(data: ClickData, *, check_share: float = 0.25
     with it). Diagnostics: quadrature against forward Monte Carlo on a sample of test impressions (largest |z|,
     mean |difference|), the importance sampler's mean standard error and median effective sample size, and the
     test AUC of the full-history ceiling on `check_share` of the test users recomputed with an independent seed.
+    Read from data/trained/ when this code computed them for the same log and sample count.
     """
+    settings = {**data.fingerprint(), "is_samples": data.config.is_samples, "check_share": check_share}
+    stored = train_once(STORE_FOLDER, "ceilings", settings, (sys.modules[__name__],),
+                        lambda: (_computed_ceilings(data, check_share), None))
+    arrays, masks = stored.arrays, data.masks
+    oracle = data.impressions["p_click"].to_numpy()
+    diagnostics = {name: (int if name in COUNTS else float)(arrays[name]) for name in DIAGNOSTICS}
+    return ({ORACLE: {s: oracle[masks[s]] for s in ("validation", "test")},
+             CEILING_FULL: {s: arrays["full"][masks[s]] for s in ("validation", "test")},
+             CEILING_NONE: {s: arrays[f"none_{s}"] for s in ("validation", "test")}}, diagnostics)
+
+
+def _computed_ceilings(data: ClickData, check_share: float) -> dict[str, np.ndarray]:
+    """What ceiling_predictions keeps: none_validation, none_test (E[p | q, i] per impression of the split), full
+    (E[p | q, i, history] for every impression, NaN outside the test users) and each diagnostic as a 0-d array."""
     with single_threaded():  # repeatable last digits (BLAS in the Monte Carlo matrix products)
-        return _ceiling_predictions(data, check_share)
+        return _ceilings_now(data, check_share)
 
 
-def _ceiling_predictions(data: ClickData, check_share: float
-                         ) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, float]]:
+def _ceilings_now(data: ClickData, check_share: float) -> dict[str, np.ndarray]:
     simulation, config, masks = data.simulation, data.config, data.masks
     test_rows = np.flatnonzero(masks["test"])
     none = {split: achievable_probability(simulation, rows=masks[split]) for split in ("validation", "test")}
@@ -66,7 +92,5 @@ def _ceiling_predictions(data: ClickData, check_share: float
         "history_test_auc_seed_a": float(roc_auc_score(data.y[repeat.rows], full[repeat.rows])),
         "history_test_auc_seed_b": float(roc_auc_score(data.y[repeat.rows], repeat.probability)),
     }
-    oracle = data.impressions["p_click"].to_numpy()
-    return ({ORACLE: {s: oracle[masks[s]] for s in ("validation", "test")},
-             CEILING_FULL: {"validation": full[masks["validation"]], "test": full[masks["test"]]},
-             CEILING_NONE: none}, diagnostics)
+    return {"none_validation": none["validation"], "none_test": none["test"], "full": full,
+            **{name: np.asarray(value) for name, value in diagnostics.items()}}

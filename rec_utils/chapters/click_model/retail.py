@@ -25,6 +25,8 @@ from rec_utils.runtime.threads import single_threaded
 from rec_utils.runtime.trained import train_once
 
 STORE_FOLDER = "06_click_model"  # data/trained/06_click_model/, beside the simulated log's networks
+MODELS = {"popularity": "popularity only", "logistic": "logistic regression (notebook 04)",
+          "words": "logistic regression + description words", "keras": "Keras: description words + the same features"}
 
 
 def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, sampling: str = "uniform",
@@ -33,8 +35,8 @@ def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, samp
     """Notebook 04's purchase-propensity task, like for like: popularity alone, notebook 04's logistic regression,
     the same with the product descriptions' words, and the Keras click model (description words + the same
     features). Negatives drawn "uniform" (rec_utils.features.propensity) or by "popularity". Customers split
-    75/25 (test), the training customers again 80/20 for validation (C, early stopping). The Keras model's test
-    predictions are read from data/trained/ when this code trained it on the same settings and data
+    75/25 (test), the training customers again 80/20 for validation (C, early stopping). The four models' test
+    scores are read from data/trained/ when this code fitted them on the same settings and data
     (rec_utils.runtime.trained). Returns (the test interval table with paired AUC differences against the logistic
     regression with words, facts)."""
     if sampling not in {"uniform", "popularity"}:
@@ -44,8 +46,29 @@ def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, samp
     descriptions = catalog.set_index("StockCode")["Description"]
     pairs["Description"] = descriptions.reindex(pairs["StockCode"]).fillna("").to_numpy()
     fit_part, test_part = split_by_customer(pairs, test_fraction=0.25, seed=seed)
-    train_part, val_part = split_by_customer(fit_part, test_fraction=0.2, seed=seed)
+    settings = {"sampling": sampling, "seed": seed, "epochs": epochs, "batch_size": batch_size, "patience": patience,
+                "logistic_c": list(logistic_c), "transactions": frame_sha256(transactions),
+                "catalog": frame_sha256(catalog)}
+    stored = train_once(STORE_FOLDER, f"retail-{sampling}", settings, (sys.modules[__name__],), lambda: (
+        _fitted_scores(fit_part, test_part, seed=seed, epochs=epochs, batch_size=batch_size, patience=patience,
+                       logistic_c=logistic_c, name=f"retail_{sampling}"), None)).arrays
+    scores = {model: stored[key] for key, model in MODELS.items()}
+    best_c = float(stored["logistic_words_C"])
+    table = auc_log_loss_table(test_part["label"].to_numpy(), scores, groups=test_part["CustomerID"].to_numpy(),
+                           reference="logistic regression + description words", n_boot=n_boot, seed=seed)
+    facts = {"pairs": len(pairs), "test_pairs": len(test_part),
+             "test_customers": int(test_part["CustomerID"].nunique()), "positive_rate": float(pairs["label"].mean()),
+             "logistic_words_C": best_c}
+    return table, facts
+
+
+def _fitted_scores(fit_part: pd.DataFrame, test_part: pd.DataFrame, *, seed: int, epochs: int, batch_size: int,
+                   patience: int, logistic_c: tuple[float, ...], name: str) -> dict[str, np.ndarray]:
+    """The four models fitted on `fit_part` (its customers split 80/20 again for validation: C of the logistic
+    regression with words, early stopping of the Keras model): {MODELS key: test scores, "logistic_words_C": the
+    chosen C}."""
     features = NUMERIC_FEATURES + CATEGORICAL_FEATURES
+    train_part, val_part = split_by_customer(fit_part, test_fraction=0.2, seed=seed)
     with single_threaded():
         logistic = logistic_pipeline().fit(fit_part[features], fit_part["label"])
         scored = {c: logistic_words_pipeline(C=c).fit(train_part[features + ["Description"]], train_part["label"])
@@ -61,31 +84,15 @@ def retail_comparison(transactions: pd.DataFrame, catalog: pd.DataFrame, *, samp
         return {"title_tokens": tokenizer.transform(frame["Description"]),
                 "attributes": np.asarray(preprocess.transform(frame[features]), dtype="float32")}
 
-    def fit_keras() -> tuple[dict[str, np.ndarray], None]:
-        seed_everything(seed)
-        model = build_click_model(vocab_size=tokenizer.size, max_len=8, use_query=False,
-                                  n_attributes=inputs(train_part.iloc[:1])["attributes"].shape[1],
-                                  name=f"retail_{sampling}")
-        train_click_model(model, inputs(train_part), train_part["label"].to_numpy(), inputs(val_part),
-                          val_part["label"].to_numpy(), epochs=epochs, batch_size=batch_size, patience=patience)
-        return {"test": predict(model, inputs(test_part))}, None
-
-    settings = {"sampling": sampling, "seed": seed, "epochs": epochs, "batch_size": batch_size, "patience": patience,
-                "transactions": frame_sha256(transactions), "catalog": frame_sha256(catalog)}
-    keras_test = train_once(STORE_FOLDER, f"retail-{sampling}", settings, (sys.modules[__name__],),
-                            fit_keras).arrays["test"]
-    scores = {
-        "popularity only": popularity.predict_proba(test_part[["log_popularity"]])[:, 1],
-        "logistic regression (notebook 04)": logistic.predict_proba(test_part[features])[:, 1],
-        "logistic regression + description words": words.predict_proba(test_part[features + ["Description"]])[:, 1],
-        "Keras: description words + the same features": keras_test,
-    }
-    table = auc_log_loss_table(test_part["label"].to_numpy(), scores, groups=test_part["CustomerID"].to_numpy(),
-                           reference="logistic regression + description words", n_boot=n_boot, seed=seed)
-    facts = {"pairs": len(pairs), "test_pairs": len(test_part),
-             "test_customers": int(test_part["CustomerID"].nunique()), "positive_rate": float(pairs["label"].mean()),
-             "logistic_words_C": best_c}
-    return table, facts
+    seed_everything(seed)
+    model = build_click_model(vocab_size=tokenizer.size, max_len=8, use_query=False,
+                              n_attributes=inputs(train_part.iloc[:1])["attributes"].shape[1], name=name)
+    train_click_model(model, inputs(train_part), train_part["label"].to_numpy(), inputs(val_part),
+                      val_part["label"].to_numpy(), epochs=epochs, batch_size=batch_size, patience=patience)
+    return {"popularity": popularity.predict_proba(test_part[["log_popularity"]])[:, 1],
+            "logistic": logistic.predict_proba(test_part[features])[:, 1],
+            "words": words.predict_proba(test_part[features + ["Description"]])[:, 1],
+            "keras": predict(model, inputs(test_part)), "logistic_words_C": np.asarray(best_c)}
 
 
 def retail_comparisons(*, seed: int = 42, epochs: int = 15, batch_size: int = 256, patience: int = 3,
