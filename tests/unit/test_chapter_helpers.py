@@ -176,3 +176,33 @@ def test_responsibility_readings():
               for name, share in (("original", 0.05), ("quota", 0.19))}
     assert bucket_line(tables, "tail") == (
         "the tail bucket holds 28% of the merit; its share of exposure: 5% original, 19% quota (point estimates)")
+
+
+def test_held_out_probabilities_are_cross_val_predict_and_are_read_back_until_the_folds_change(monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
+
+    from rec_utils.chapters.model_evaluation import cross_validation
+    from rec_utils.chapters.model_evaluation.cross_validation import held_out_probabilities
+    from rec_utils.runtime import trained
+
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame({"x": rng.normal(size=120), "z": rng.normal(size=120)})
+    labels = (features["x"] + rng.normal(size=120) > 0).astype(int).to_numpy()
+    groups = np.repeat(np.arange(30), 4)
+    folds = KFold(3, shuffle=True, random_state=1)
+    expected = cross_val_predict(LogisticRegression(), features, labels, cv=folds, method="predict_proba")[:, 1]
+    np.testing.assert_array_equal(held_out_probabilities(LogisticRegression(), features, labels, cv=folds), expected)
+    stored = sorted((trained.TRAINED_DIR / "07_model_evaluation").glob("*.npz"))
+    assert [path.name.split("-")[:3] for path in stored] == [["held_out", "LogisticRegression", "KFold"]]
+    with monkeypatch.context() as patch:  # read back, not fitted again
+        patch.setattr(cross_validation, "cross_val_predict", None)
+        np.testing.assert_array_equal(held_out_probabilities(LogisticRegression(), features, labels, cv=folds),
+                                      expected)
+    np.savez(stored[0], held_out=np.zeros(120))  # a changed file is not whole: it is computed again
+    np.testing.assert_array_equal(held_out_probabilities(LogisticRegression(), features, labels, cv=folds), expected)
+    by_customer = held_out_probabilities(LogisticRegression(C=0.1), features, labels, cv=GroupKFold(3), groups=groups)
+    np.testing.assert_array_equal(by_customer, cross_val_predict(LogisticRegression(C=0.1), features, labels,
+                                                                 cv=GroupKFold(3), groups=groups,
+                                                                 method="predict_proba")[:, 1])
+    assert len(list((trained.TRAINED_DIR / "07_model_evaluation").glob("*.npz"))) == 2

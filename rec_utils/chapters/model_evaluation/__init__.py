@@ -4,6 +4,7 @@ folds, choosing a recommender once on the test window; the names the notebook us
 rec_utils.chapters.click_model, which the notebook imports itself (a chapter imports no other chapter).
 """
 
+from rec_utils.chapters.model_evaluation.cross_validation import held_out_probabilities
 from rec_utils.data.tables import load_processed
 from rec_utils.evaluation.choice import save_choice
 from rec_utils.evaluation.comparison import compare_recommenders, comparison_table, rows_at, verdict
@@ -50,6 +51,7 @@ __all__ = [
     "comparison_table",
     "cut_date_rule",
     "fit_calibrator",
+    "held_out_probabilities",
     "Flag",
     "Integer",
     "intra_list_diversity",
