@@ -161,3 +161,27 @@ def test_dp_sgd_curve_tunes_on_validation_and_reports_epsilon():
     chosen = tuning[tuning["chosen"]].set_index("noise_multiplier")["learning_rate"]
     assert (curve.set_index("noise_multiplier")["learning_rate"] == chosen).all()
     assert ((curve["low"] <= curve["auc"]) & (curve["auc"] <= curve["high"])).all()
+
+
+def test_stored_trainings_equal_fresh_ones_are_read_back_and_secure_runs_are_never_stored(monkeypatch):
+    from rec_utils.chapters.privacy import stored_sgd
+    from rec_utils.runtime import trained
+
+    X, y = _data(n=400, d=3, seed=2)
+    groups = np.repeat(np.arange(100), 4)
+    settings = [{"epochs": 1, "batch_size": 20, "learning_rate": rate, "seed": 3, "l2_norm_clip": 1.0,
+                 "noise_multiplier": 2.0} for rate in (0.1, 1.0)]
+    fitted = stored_sgd.trained_logistic_sgd(X, y, groups, settings, name="toy")
+    for (model, info), setting in zip(fitted, settings):
+        fresh, fresh_info = train_logistic_sgd(X, y, groups=groups, show_progress=False, **setting)
+        np.testing.assert_array_equal(get_weights(model), get_weights(fresh))
+        assert info == fresh_info
+    with monkeypatch.context() as patch:  # read back, not trained again
+        patch.setattr(stored_sgd, "train_logistic_sgd", None)
+        again = stored_sgd.trained_logistic_sgd(X, y, groups, settings, name="toy")
+    assert all(np.array_equal(get_weights(a), get_weights(b)) for (a, _), (b, _) in zip(again, fitted))
+    assert again[1][1] == fitted[1][1]
+    secure = [{**setting, "noise": "secure"} for setting in settings]
+    first, second = (stored_sgd.trained_logistic_sgd(X, y, groups, secure, name="secure") for _ in range(2))
+    assert not np.array_equal(get_weights(first[0][0]), get_weights(second[0][0]))  # trained anew, not read back
+    assert [path.name.split("-")[0] for path in (trained.TRAINED_DIR / "12_privacy").glob("*.npz")] == ["toy"]

@@ -1,7 +1,7 @@
 """Notebook 12 (privacy): the privacy-utility sweep over ε (privacy_utility), its results read in words
-(readings), the attack that regenerates seeded noise from the public seed (attack), and DP-SGD with the product
-tables of a public panel (panel). The purchase pairs its
-private models learn from are the evaluation layer's (purchase_pairs).
+(readings), the attack that regenerates seeded noise from the public seed (attack), DP-SGD with the product
+tables of a public panel (panel), and the store that keeps the seeded SGD trainings (stored_sgd). The purchase
+pairs its private models learn from are the evaluation layer's (purchase_pairs).
 
 Notebook 12 imports this package as its one namespace (`from rec_utils.chapters import privacy as ch`): it re-exports
 every name the notebook uses, from its modules and from the layers.

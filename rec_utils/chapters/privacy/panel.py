@@ -17,10 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rec_utils.chapters.privacy.stored_sgd import trained_logistic_sgd
 from rec_utils.evaluation.protocol import Protocol
 from rec_utils.evaluation.purchase_pairs import protocol_pairs, refeature
 from rec_utils.models.privacy import dp_sgd_epsilon
-from rec_utils.models.private_training import predict_logistic, train_logistic_sgd
+from rec_utils.models.private_training import predict_logistic
 
 
 def public_panel(customers: pd.Series | np.ndarray, share: float, *, seed: int) -> pd.Index:
@@ -53,13 +54,12 @@ def dp_sgd_runs(X: np.ndarray, y: np.ndarray, groups: np.ndarray, X_eval: np.nda
                 delta: float, **training) -> tuple[np.ndarray, dict]:
     """Scores (len(X_eval), runs) of `runs` DP-SGD trainings (seeds seed, seed + 1, ...; `training`: the options of
     models.private_training.train_logistic_sgd, l2_norm_clip and noise_multiplier among them) and the first run's
-    settings with "epsilon" at `delta` added (every run has the same sampling rate and steps, so the same ε)."""
+    settings with "epsilon" at `delta` added (every run has the same sampling rate and steps, so the same ε). Seeded
+    runs are read from data/trained/12_privacy/ when they were trained on the same data and settings (stored_sgd)."""
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    columns, info = [], {}
-    for run in range(runs):
-        model, info_run = train_logistic_sgd(X, y, groups=groups, seed=seed + run, show_progress=False, **training)
-        columns.append(predict_logistic(model, X_eval))
-        info = info or info_run
+    fitted = trained_logistic_sgd(X, y, groups, [{**training, "seed": seed + run} for run in range(runs)],
+                                  name="dp_sgd-runs")
+    columns, info = [predict_logistic(model, X_eval) for model, _ in fitted], fitted[0][1]
     epsilon = dp_sgd_epsilon(info["sampling_probability"], info["noise_multiplier"], info["steps"], delta)
     return np.column_stack(columns), {**info, "epsilon": epsilon}

@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from rec_utils.chapters.privacy.stored_sgd import trained_logistic_sgd
 from rec_utils.evaluation.comparison import rank_users
 from rec_utils.evaluation.grouped_auc import auc_difference, auc_interval
 from rec_utils.evaluation.protocol import EvaluationSplit
 from rec_utils.evaluation.ranking import ndcg_at_k
 from rec_utils.evaluation.resampling import mean_interval, paired_difference
 from rec_utils.models.privacy import dp_sgd_epsilon
-from rec_utils.models.private_training import predict_logistic, train_logistic_sgd
+from rec_utils.models.private_training import predict_logistic
 from rec_utils.recommend.private import private_scorer
 
 
@@ -114,34 +115,35 @@ def dp_sgd_curve(fit_validation: tuple, eval_validation: tuple, fit_test: tuple,
     paired difference from `reference` (the non-private model's test scores). z = 0 means plain SGD (no
     clipping, no noise; ε = inf). ε at `delta` comes from dp-accounting's RDP accountant
     (models.privacy.dp_sgd_epsilon) for the run's sampling rate and steps; noise: "seeded" or "secure"
-    (models.private_training.train_logistic_sgd), recorded in each row. Returns (curve, tuning, {z: trained Keras
-    model}).
+    (models.private_training.train_logistic_sgd), recorded in each row. Seeded trainings are read from
+    data/trained/12_privacy/ when they were trained on the same data and settings (stored_sgd). Returns (curve,
+    tuning, {z: trained Keras model}).
     """
     X_test, y_test, customers = eval_test
     options = {"n_boot": n_boot, "seed": seed}
 
-    def train(rows: tuple, z: float, rate: float):
-        X, y, groups = rows
+    def setting(z: float, rate: float) -> dict:
         private = {"l2_norm_clip": l2_norm_clip, "noise_multiplier": z} if z > 0 else {}
-        return train_logistic_sgd(X, y, epochs=epochs, batch_size=batch_size, learning_rate=rate, groups=groups,
-                                  seed=seed, noise=noise, show_progress=False, **private)
+        return {"epochs": epochs, "batch_size": batch_size, "learning_rate": rate, "seed": seed, "noise": noise,
+                **private}
 
-    curve, tuning, models = [], [], {}
-    for z in noise_multipliers:
-        scores = {rate: roc_auc_score(eval_validation[1], predict_logistic(train(fit_validation, z, rate)[0],
-                                                                           eval_validation[0]))
-                  for rate in learning_rates}
-        rate = max(scores, key=scores.get)
-        tuning += [{"noise_multiplier": z, "learning_rate": r, "validation_auc": s, "chosen": r == rate}
-                   for r, s in scores.items()]
-        model, info = train(fit_test, z, rate)
+    grid = [(z, rate) for z in noise_multipliers for rate in learning_rates]
+    tried = trained_logistic_sgd(*fit_validation, [setting(z, rate) for z, rate in grid], name="dp_sgd-validation")
+    validation_auc = {pair: roc_auc_score(eval_validation[1], predict_logistic(model, eval_validation[0]))
+                      for pair, (model, _) in zip(grid, tried)}
+    chosen = {z: max(learning_rates, key=lambda rate: validation_auc[z, rate]) for z in noise_multipliers}
+    tuning = [{"noise_multiplier": z, "learning_rate": rate, "validation_auc": validation_auc[z, rate],
+               "chosen": rate == chosen[z]} for z, rate in grid]
+    fitted = trained_logistic_sgd(*fit_test, [setting(z, chosen[z]) for z in noise_multipliers], name="dp_sgd-test")
+    curve, models = [], {}
+    for z, (model, info) in zip(noise_multipliers, fitted):
         predicted = predict_logistic(model, X_test)
         epsilon = dp_sgd_epsilon(info["sampling_probability"], z, info["steps"], delta) if z > 0 else np.inf
         auc, low, high = auc_interval(y_test, predicted, customers, **options)
         diff = auc_difference(y_test, predicted, reference, customers, **options)
-        curve.append({"noise_multiplier": z, "noise": noise, "epsilon": epsilon, "delta": delta, "learning_rate": rate,
-                      "steps": info["steps"], "sampling_probability": info["sampling_probability"], "auc": auc,
-                      "low": low, "high": high, "diff": diff["difference"], "diff_low": diff["low"],
-                      "diff_high": diff["high"]})
+        curve.append({"noise_multiplier": z, "noise": noise, "epsilon": epsilon, "delta": delta,
+                      "learning_rate": chosen[z], "steps": info["steps"],
+                      "sampling_probability": info["sampling_probability"], "auc": auc, "low": low, "high": high,
+                      "diff": diff["difference"], "diff_low": diff["low"], "diff_high": diff["high"]})
         models[z] = model
     return pd.DataFrame(curve), pd.DataFrame(tuning), models
