@@ -11,7 +11,9 @@ tried; otherwise a seeded random subset of `budget` distinct settings.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,13 +21,17 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from rec_utils.data.online_retail import frame_sha256
 from rec_utils.evaluation.comparison import PER_USER_METRICS, rank_users
 from rec_utils.evaluation.protocol import EvaluationSplit
 from rec_utils.evaluation.resampling import mean_interval
+from rec_utils.recommend import recommenders
 from rec_utils.recommend.recommenders import BASELINES, DEFAULTS, MODELS, SEARCH_SPACES, RecommenderSpec
 from rec_utils.runtime.progress import progress_bar
+from rec_utils.runtime.trained import train_once
 
 DEFAULT_BUDGET = 8  # settings tried per recommender
+STORE_FOLDER = "tuning"  # data/trained/tuning/: the validation searches of the notebooks, one file each
 
 
 def candidates_for(task: str) -> tuple[str, ...]:
@@ -77,27 +83,81 @@ def tune(split: EvaluationSplit, name: str, space: Mapping[str, Sequence] | None
 
     fixed: settings applied to every candidate where `name` takes them (e.g. {"seed": 42}). The best
     setting has the highest mean `metric`@`k` over the split's customers (ties: the first tried).
-    Raises ValueError on a test split: the test window is scored once, never searched.
+    Raises ValueError on a test split: the test window is scored once, never searched. A model's search (MODELS;
+    the baselines' take a second) is read from data/trained/tuning/ when this code ran it on the same split
+    (setting_values).
     """
+    _check(split, metric)
+    space = SEARCH_SPACES.get(name, {}) if space is None else space
+    settings, specs = _candidates(name, space, budget, seed, fixed)
+    label = f"tune-{name}"
+    values = (setting_values(split, specs, metric=metric, k=k, label=label) if name in MODELS
+              else _ranked_values(split, specs, metric, k, label))
+    return _result(name, space, settings, specs, values, budget=budget, seed=seed, metric=metric, k=k, n_boot=n_boot)
+
+
+def setting_values(split: EvaluationSplit, specs: Sequence[RecommenderSpec], *, metric: str, k: int,
+                   label: str) -> np.ndarray:
+    """Per-customer `metric`@`k` of each spec fitted on the split and ranked for its customers, (len(specs),
+    len(split.users)) float64. Kept in data/trained/tuning/<label>-<key>.npz by rec_utils.runtime.trained, keyed by
+    the split's contents (split_fingerprint), the specs, metric and k, and computed anew when these or the code of
+    the recommenders change."""
+    key = {"split": split_fingerprint(split), "specs": [repr(spec) for spec in specs], "metric": metric, "k": k}
+    return train_once(STORE_FOLDER, label, key, (sys.modules[__name__], recommenders),
+                      lambda: ({"values": _ranked_values(split, specs, metric, k, label)}, None)).arrays["values"]
+
+
+def _ranked_values(split: EvaluationSplit, specs: Sequence[RecommenderSpec], metric: str, k: int,
+                   label: str) -> np.ndarray:
+    """setting_values computed: (len(specs), len(split.users)) float64."""
+    relevant = split.data.test[split.users]
+    rows = [PER_USER_METRICS[metric](rank_users(split, spec(split.data), k), relevant, k)
+            for spec in progress_bar(specs, desc=label, unit="setting", enabled=None)]
+    return np.asarray(rows, dtype=float).reshape(len(specs), len(split.users))
+
+
+def split_fingerprint(split: EvaluationSplit) -> str:
+    """SHA-256 of everything a recommender and the ranking read from a split: the task (its exclusions), the stage,
+    the train and test matrices, the customers' and products' ids, the history behind them, the window start and
+    the customers' countries."""
+    data = split.data
+    digest = hashlib.sha256(f"{split.protocol.task}|{split.stage}|{data.start}".encode())
+    for matrix in (data.train, data.test):
+        for part in (matrix.indptr, matrix.indices, matrix.data, np.asarray(matrix.shape)):
+            digest.update(np.ascontiguousarray(part).tobytes())
+    for labels in (data.users, data.items, data.countries):
+        if labels is not None:
+            digest.update(pd.util.hash_pandas_object(pd.Index(labels), index=False).to_numpy().tobytes())
+    digest.update(b"" if data.history is None else frame_sha256(data.history).encode())
+    return digest.hexdigest()
+
+
+def _check(split: EvaluationSplit, metric: str) -> None:
     if split.stage != "validation":
         raise ValueError(f"tuning uses the validation stage only, got the {split.stage!r} stage")
     if metric not in PER_USER_METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose from {tuple(PER_USER_METRICS)}")
-    space = SEARCH_SPACES.get(name, {}) if space is None else space
+
+
+def _candidates(name: str, space: Mapping[str, Sequence], budget: int, seed: int,
+                fixed: Mapping[str, object] | None) -> tuple[list[dict[str, object]], list[RecommenderSpec]]:
+    """The settings tune tries for `name` and their specs (`fixed` applied where `name` takes it)."""
     fixed = {key: v for key, v in (fixed or {}).items() if key in DEFAULTS.get(name, {})}
     settings = candidate_settings(space, budget, seed)
-    relevant = split.data.test[split.users]
-    rows = []
-    for setting in progress_bar(settings, desc=f"tuning {name}", unit="setting", enabled=None):
-        spec = RecommenderSpec.of(name, **{**setting, **fixed})
-        recommended = rank_users(split, spec(split.data), k)
-        mean, low, high = mean_interval(PER_USER_METRICS[metric](recommended, relevant, k), n_boot=n_boot, seed=seed)
-        rows.append({**setting, "mean": mean, "low": low, "high": high, "spec": spec})
+    return settings, [RecommenderSpec.of(name, **{**setting, **fixed}) for setting in settings]
+
+
+def _result(name: str, space: Mapping[str, Sequence], settings: list[dict[str, object]],
+            specs: list[RecommenderSpec], values: np.ndarray, *, budget: int, seed: int, metric: str, k: int,
+            n_boot: int) -> TuningResult:
+    """The TuningResult of per-customer `values` (len(settings), n_users): each setting's mean and interval."""
+    rows = [{**setting, **dict(zip(("mean", "low", "high"), mean_interval(row, n_boot=n_boot, seed=seed)))}
+            for setting, row in zip(settings, values)]
     table = pd.DataFrame(rows, dtype=object).astype({"mean": float, "low": float, "high": float})  # None stays None
     best = int(np.argmax(table["mean"].to_numpy()))
     table["chosen"] = np.arange(len(table)) == best
     n_grid = int(np.prod([len(v) for v in space.values()])) if space else 1
-    return TuningResult(name, table.drop(columns="spec"), table["spec"].iloc[best], n_grid, budget, seed, metric, k)
+    return TuningResult(name, table, specs[best], n_grid, budget, seed, metric, k)
 
 
 @dataclass(frozen=True)
@@ -122,10 +182,19 @@ def choose_recommender(split: EvaluationSplit, names: Sequence[str] | None = Non
                        budget: int = DEFAULT_BUDGET, seed: int = 0, metric: str = "ndcg", k: int = 10,
                        n_boot: int = 1000) -> Choice:
     """Tune each of `names` (default: candidates_for(the split's task)) on the validation split and pick the
-    setting with the highest validation mean overall (baselines included: if one wins, it is the choice)."""
+    setting with the highest validation mean overall (baselines included: if one wins, it is the choice). The
+    searches of all `names` are one stored search, read back like a model's in `tune` (setting_values)."""
     names = candidates_for(split.protocol.task) if names is None else names
-    results = {name: tune(split, name, budget=budget, seed=seed, metric=metric, k=k, fixed={"seed": seed},
-                          n_boot=n_boot) for name in names}
+    _check(split, metric)
+    spaces = {name: SEARCH_SPACES.get(name, {}) for name in names}
+    candidates = {name: _candidates(name, spaces[name], budget, seed, {"seed": seed}) for name in names}
+    values = setting_values(split, [spec for _, specs in candidates.values() for spec in specs], metric=metric, k=k,
+                            label=f"choose-{split.protocol.task}")
+    results, start = {}, 0
+    for name, (settings, specs) in candidates.items():
+        results[name] = _result(name, spaces[name], settings, specs, values[start:start + len(specs)], budget=budget,
+                                seed=seed, metric=metric, k=k, n_boot=n_boot)
+        start += len(specs)
     means = {name: r.table.loc[r.table["chosen"], "mean"].iloc[0] for name, r in results.items()}
     return Choice(results, results[max(means, key=means.get)].best)
 

@@ -1,6 +1,7 @@
 """The evaluation protocol: global time cut, windows, tasks, cold start; the comparison with paired intervals;
 tuning on validation only; the saved choice of notebook 07 and its recomputation."""
 
+import dataclasses
 import json
 
 import matplotlib
@@ -203,6 +204,29 @@ def test_tuning_uses_validation_only_and_keeps_the_best_setting(shop):
     best = result.table.loc[result.table["chosen"]].iloc[0]
     assert best["mean"] == result.table["mean"].max() and result.best.settings["window_days"] == best["window_days"]
     assert "3 of 3 settings" in result.describe()
+
+
+def test_searches_are_read_back_until_the_split_changes_and_a_choice_is_the_searches_it_makes(shop, monkeypatch):
+    from rec_utils.evaluation import tuning
+
+    validation = PROTOCOL.split(shop, "validation")
+    first = tune(validation, "item_knn", budget=2, seed=3, n_boot=50)
+    choice = choose_recommender(validation, ["popularity", "item_knn"], budget=2, seed=3, n_boot=50)
+    with monkeypatch.context() as patch:  # read back, no recommender fitted again
+        patch.setattr(RecommenderSpec, "__call__", None)
+        again = tune(validation, "item_knn", budget=2, seed=3, n_boot=50)
+        choice_again = choose_recommender(validation, ["popularity", "item_knn"], budget=2, seed=3, n_boot=50)
+    pd.testing.assert_frame_equal(again.table, first.table)
+    assert again.best == first.best and choice_again.best == choice.best
+    for name, result in choice.results.items():  # one stored search for all, the same as each searched alone
+        alone = tune(validation, name, budget=2, seed=3, fixed={"seed": 3}, n_boot=50)
+        pd.testing.assert_frame_equal(result.table, alone.table)
+        assert result.best == alone.best
+    fingerprint = tuning.split_fingerprint(validation)
+    assert tuning.split_fingerprint(PROTOCOL.split(shop, "validation")) == fingerprint
+    assert tuning.split_fingerprint(PROTOCOL.with_task("next_basket").split(shop, "validation")) != fingerprint
+    more = dataclasses.replace(validation.data, train=validation.data.train * 2)
+    assert tuning.split_fingerprint(dataclasses.replace(validation, data=more)) != fingerprint
 
 
 def test_choice_is_read_when_valid_and_recomputed_otherwise(shop, tmp_path, monkeypatch):
