@@ -185,3 +185,22 @@ def test_stored_trainings_equal_fresh_ones_are_read_back_and_secure_runs_are_nev
     first, second = (stored_sgd.trained_logistic_sgd(X, y, groups, secure, name="secure") for _ in range(2))
     assert not np.array_equal(get_weights(first[0][0]), get_weights(second[0][0]))  # trained anew, not read back
     assert [path.name.split("-")[0] for path in (trained.TRAINED_DIR / "12_privacy").glob("*.npz")] == ["toy"]
+
+
+def test_stored_federated_rounds_equal_fresh_ones_and_are_read_back(monkeypatch):
+    from rec_utils.chapters.privacy import stored_sgd
+
+    X, y = _data(n=300, d=3, seed=4)
+    clients = {"a": (X[:100], y[:100]), "b": (X[100:], y[100:])}
+    evaluate = lambda model: {"auc": roc_auc_score(y, predict_logistic(model, X))}  # noqa: E731
+    fresh, fresh_history = federated_averaging(clients, rounds=3, batch_size=32, seed=1, evaluate=evaluate)
+    model, history = stored_sgd.trained_federated_averaging(clients, name="fed", rounds=3, batch_size=32, seed=1,
+                                                            evaluate=evaluate)
+    np.testing.assert_array_equal(get_weights(model), get_weights(fresh))
+    assert history == fresh_history and [row["round"] for row in history] == [1, 2, 3]
+    with monkeypatch.context() as patch:  # read back, not trained again
+        patch.setattr(stored_sgd, "federated_averaging", None)
+        again, again_history = stored_sgd.trained_federated_averaging(clients, name="fed", rounds=3, batch_size=32,
+                                                                      seed=1, evaluate=evaluate)
+    np.testing.assert_array_equal(get_weights(again), get_weights(fresh))
+    assert again_history == fresh_history

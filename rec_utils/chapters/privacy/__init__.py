@@ -18,6 +18,7 @@ from rec_utils.chapters.privacy.readings import (
     privacy_lesson,
     utility_band,
 )
+from rec_utils.chapters.privacy.stored_sgd import trained_federated_averaging, trained_logistic_sgd
 from rec_utils.data.tables import load_processed
 from rec_utils.evaluation.claims import interval_text, measured_row, measured_sentence, measured_table, supported
 from rec_utils.evaluation.grouped_auc import auc_difference, auc_difference_over_runs, auc_interval
@@ -113,6 +114,8 @@ __all__ = [
     "split_ndcg",
     "supported",
     "train_logistic_sgd",
+    "trained_federated_averaging",
+    "trained_logistic_sgd",
     "tune",
     "utility_band",
 ]
