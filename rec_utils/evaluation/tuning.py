@@ -28,6 +28,7 @@ from rec_utils.evaluation.resampling import mean_interval
 from rec_utils.recommend import recommenders
 from rec_utils.recommend.recommenders import BASELINES, DEFAULTS, MODELS, SEARCH_SPACES, RecommenderSpec
 from rec_utils.runtime.progress import progress_bar
+from rec_utils.runtime.store_notes import say_if_computed
 from rec_utils.runtime.trained import train_once
 
 DEFAULT_BUDGET = 8  # settings tried per recommender
@@ -103,8 +104,9 @@ def setting_values(split: EvaluationSplit, specs: Sequence[RecommenderSpec], *, 
     the split's contents (split_fingerprint), the specs, metric and k, and computed anew when these or the code of
     the recommenders change."""
     key = {"split": split_fingerprint(split), "specs": [repr(spec) for spec in specs], "metric": metric, "k": k}
-    return train_once(STORE_FOLDER, label, key, (sys.modules[__name__], recommenders),
-                      lambda: ({"values": _ranked_values(split, specs, metric, k, label)}, None)).arrays["values"]
+    stored = train_once(STORE_FOLDER, label, key, (sys.modules[__name__], recommenders),
+                        lambda: ({"values": _ranked_values(split, specs, metric, k, label)}, None))
+    return say_if_computed(stored, label).arrays["values"]
 
 
 def _ranked_values(split: EvaluationSplit, specs: Sequence[RecommenderSpec], metric: str, k: int,

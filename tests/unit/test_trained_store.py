@@ -127,3 +127,21 @@ def test_the_committed_store_was_trained_by_this_code():
             if built_from["code"] != code:
                 stale.append(name)
     assert not stale, f"trained by other code (run the notebook, commit what it rewrites): {stale}"
+
+
+def test_a_kept_result_says_where_it_is_read_or_computed_and_the_sanitizer_reads_both_as_one(module, capsys):
+    import configparser
+    import re
+
+    from rec_utils.runtime.store_notes import say_if_computed
+
+    for value in (1.0, 2.0):  # computed, then read back
+        say_if_computed(train_once("nb", "toy-lr0.1+x", {"seed": 1}, (module,), _counting([], value)), "toy-lr0.1+x")
+    computed, read = (line.replace(str(trained.TRAINED_DIR), "data/trained")  # the tests' store is a temporary one
+                      for line in capsys.readouterr().out.splitlines())
+    assert "computed and kept in" in computed and "read from" in read
+    rules = configparser.ConfigParser()
+    rules.read(REPO_ROOT / "tests" / "nbval_sanitize.cfg")
+    rule = rules["kept results read back or computed"]
+    sanitized = {re.sub(rule["regex"], rule["replace"], line) for line in (computed, read)}
+    assert len(sanitized) == 1 and sanitized.pop().startswith("toy-lr0.1+x: kept in ")

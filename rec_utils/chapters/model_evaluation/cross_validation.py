@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import BaseCrossValidator, cross_val_predict
 
 from rec_utils.models import logistic, trees
+from rec_utils.runtime.store_notes import say_if_computed
 from rec_utils.runtime.trained import train_once
 
 STORE_FOLDER = "07_model_evaluation"
@@ -33,6 +34,6 @@ def held_out_probabilities(estimator: BaseEstimator, features: pd.DataFrame, lab
         return {"held_out": probabilities[:, 1]}, None
 
     final_step = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    stored = train_once(STORE_FOLDER, f"held_out-{type(final_step).__name__}-{type(cv).__name__}", settings,
-                        (sys.modules[__name__], logistic, trees), fit)
-    return stored.arrays["held_out"]
+    name = f"held_out-{type(final_step).__name__}-{type(cv).__name__}"
+    stored = train_once(STORE_FOLDER, name, settings, (sys.modules[__name__], logistic, trees), fit)
+    return say_if_computed(stored, name).arrays["held_out"]

@@ -28,6 +28,7 @@ from rec_utils.models.private_training import (
     set_weights,
     train_logistic_sgd,
 )
+from rec_utils.runtime.store_notes import say_if_computed
 from rec_utils.runtime.trained import train_once
 
 STORE_FOLDER = "12_privacy"
@@ -48,7 +49,8 @@ def trained_logistic_sgd(X: np.ndarray, y: np.ndarray, groups: np.ndarray | None
     else:
         key = {"data": joblib.hash((np.asarray(X), np.asarray(y), None if groups is None else np.asarray(groups))),
                "settings": [dict(setting) for setting in settings]}
-        arrays = train_once(STORE_FOLDER, name, key, (sys.modules[__name__], private_training), train).arrays
+        arrays = say_if_computed(train_once(STORE_FOLDER, name, key, (sys.modules[__name__], private_training), train),
+                                 name).arrays
     return list(zip(map(_model, arrays["weights"]), json.loads(str(arrays["infos"]))))
 
 
@@ -65,7 +67,8 @@ def trained_federated_averaging(clients: Mapping[str, tuple[np.ndarray, np.ndarr
 
     key = {"clients": joblib.hash([(client, np.asarray(X), np.asarray(y)) for client, (X, y) in clients.items()]),
            "settings": dict(settings)}
-    stored = train_once(STORE_FOLDER, name, key, (sys.modules[__name__], private_training), train)
+    stored = say_if_computed(train_once(STORE_FOLDER, name, key, (sys.modules[__name__], private_training), train),
+                             name)
     models = [_model(weights) for weights in stored.arrays["weights"]]
     return models[-1], [{"round": round_, **(evaluate(model) if evaluate else {})}
                         for round_, model in enumerate(models, start=1)]
