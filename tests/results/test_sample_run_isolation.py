@@ -11,7 +11,7 @@ import pytest
 from rec_utils.runtime.paths import REPO_ROOT, REPORTS_DIR, RUNS_DIR
 from rec_utils.runtime.runs import run_tag
 
-OVERRIDES = {"search_budget": 1, "n_boot": 50, "n_boot_ranking": 100}  # n_folds as stored: no fits
+OVERRIDES = {"n_boot": 50, "n_boot_ranking": 100}  # searches and folds as stored: read back, not fitted
 
 
 def _full_run_hashes() -> dict[str, str]:
